@@ -1,0 +1,112 @@
+// Every error httppool throws or answers with, in one place.
+//
+// Two families share the `HttpPoolError` base: `HttpError` and its subclasses
+// are answered to the client with their status and message; the rest are
+// programming or configuration mistakes thrown at bootstrap. Codes are stable
+// and unique (a test pins the list); the README documents them.
+
+import { STATUS_CODES } from 'node:http';
+
+export interface HttpPoolErrorOptions {
+  cause?: unknown;
+}
+
+/** Base of every error httppool throws. `code` is stable; match on it, not on messages. */
+export class HttpPoolError extends Error {
+  readonly code: string = 'HTTPPOOL_ERROR';
+  readonly statusCode: number = 500;
+
+  constructor(message: string, options?: HttpPoolErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface HttpErrorOptions extends HttpPoolErrorOptions {
+  /** Extra detail sent in the body's `details` (for example validation failures). */
+  details?: unknown;
+  /** Headers to send with the error answer (for example `Allow` or `Retry-After`). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * An error answered to the client with its status code and message. Throw it
+ * (or pass it to `complete`) from a handler to answer something other than 500.
+ *
+ * @example
+ * throw new HttpError(404, `no user ${req.params.id}`);
+ */
+export class HttpError extends HttpPoolError {
+  override readonly code: string = 'HTTPPOOL_HTTP_ERROR';
+  override readonly statusCode: number;
+  readonly details: unknown;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(statusCode: number, message?: string, options?: HttpErrorOptions) {
+    if (!Number.isInteger(statusCode) || statusCode < 400 || statusCode > 599) {
+      throw new RangeError(`HttpError: statusCode must be an integer from 400 to 599, got ${String(statusCode)}`);
+    }
+    super(message ?? STATUS_CODES[statusCode] ?? 'Error', options);
+    this.statusCode = statusCode;
+    this.details = options?.details;
+    this.headers = options?.headers;
+  }
+}
+
+export class NotFoundError extends HttpError {
+  override readonly code = 'HTTPPOOL_NOT_FOUND';
+  constructor(method: string, path: string) {
+    super(404, `Route ${method} ${path} not found`);
+  }
+}
+
+export class MethodNotAllowedError extends HttpError {
+  override readonly code = 'HTTPPOOL_METHOD_NOT_ALLOWED';
+  constructor(
+    method: string,
+    path: string,
+    readonly allow: readonly string[],
+  ) {
+    super(405, `Method ${method} is not allowed on ${path}`, { headers: { allow: allow.join(', ') } });
+  }
+}
+
+export class MalformedUrlError extends HttpError {
+  override readonly code = 'HTTPPOOL_MALFORMED_URL';
+  constructor() {
+    super(400, 'The request URL is malformed');
+  }
+}
+
+/** The job queue is full: the request is shed rather than left to slow everyone down. */
+export class QueueFullError extends HttpError {
+  override readonly code = 'HTTPPOOL_QUEUE_FULL';
+  constructor(retryAfterSeconds: number) {
+    super(503, 'Server is at capacity, try again later', {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** The app is closing and takes no new work. */
+export class ShuttingDownError extends HttpError {
+  override readonly code = 'HTTPPOOL_SHUTTING_DOWN';
+  constructor() {
+    super(503, 'Server is shutting down', { headers: { connection: 'close' } });
+  }
+}
+
+/** A controller or route is declared in a way that cannot be served. */
+export class RouteDefinitionError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_ROUTE_DEFINITION';
+}
+
+/** Two controller methods claim the same method and path. */
+export class DuplicateRouteError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_DUPLICATE_ROUTE';
+}
+
+/** A module in a controllers folder could not be loaded. */
+export class ControllerLoadError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_CONTROLLER_LOAD';
+}

@@ -1,0 +1,129 @@
+// HttpJob: one request's run through the pool, from queued to answered.
+//
+//   queued ──run()──► running ──complete() / promise settles / throw──► done
+//     │                                                                ▲
+//     └──────── client went away: removed from the queue ──────────────┘
+//
+// `done` is entered once, and only the way out of `running` releases the
+// worker, so the worker is freed exactly once however the handler ends:
+// complete() twice, complete() then a rejection, a throw after complete().
+
+import type { Complete, HttpRequest, HttpResponse } from './http-types';
+import type { QueueEntry } from './job-queue';
+import { abortRequest } from './pool-request';
+import { sendJson } from './send-json';
+import type { ResolvedRoute } from './route-table';
+import type { PoolJob } from './worker-pool';
+
+/** What a job needs from the dispatcher that runs it. */
+export interface JobHost {
+  /** Answers a failed job (or closes its connection) and logs the error. */
+  answerError(job: HttpJob, error: unknown): void;
+  /** Logs an error that came after the job was already answered. */
+  reportLateError(job: HttpJob, error: unknown): void;
+  /** Takes a queued job out of the pool's queue. */
+  withdraw(job: HttpJob): void;
+  /** The job is done: `ran` says whether it held a worker to give back. */
+  jobDone(job: HttpJob, ran: boolean): void;
+}
+
+const QUEUED = 0;
+const RUNNING = 1;
+const DONE = 2;
+
+export class HttpJob implements PoolJob {
+  queueEntry: QueueEntry<PoolJob> | undefined = undefined;
+  private state = QUEUED;
+  readonly complete: Complete;
+
+  constructor(
+    private readonly host: JobHost,
+    readonly route: ResolvedRoute,
+    readonly req: HttpRequest,
+    readonly res: HttpResponse,
+  ) {
+    this.complete = (error?: unknown) => {
+      if (error === undefined || error === null) this.finish();
+      else this.fail(error);
+    };
+  }
+
+  run(): void {
+    this.state = RUNNING;
+    let result: unknown;
+    try {
+      result = this.route.handler.call(this.route.controller, this.res, this.req, this.complete);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => this.settle(value),
+        (error: unknown) => this.fail(error),
+      );
+    } else if (result !== undefined || this.route.completesOnReturn) {
+      this.settle(result);
+    }
+    // Otherwise the handler took `complete` and will call it.
+  }
+
+  /**
+   * The response closed. If it never finished, the client went away: a queued
+   * job leaves the queue unrun; a running one sees its signal abort.
+   */
+  clientGone(): void {
+    if (this.state === DONE || this.res.writableFinished) return;
+    if (this.state === QUEUED) {
+      this.host.withdraw(this);
+      this.drop();
+    } else {
+      abortRequest(this.req, new Error('client closed the connection'));
+    }
+  }
+
+  /** The job ends without running (its client went away, or it was shed). */
+  drop(): void {
+    if (this.state !== QUEUED) return;
+    this.state = DONE;
+    this.host.jobDone(this, false);
+  }
+
+  // The handler returned (or resolved) a value: send it as JSON if nothing was written.
+  private settle(value: unknown): void {
+    if (this.state === DONE) return;
+    if (value !== undefined && !this.res.headersSent && !this.res.writableEnded) {
+      try {
+        sendJson(this.res, this.res.statusCode, value);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.state === DONE) return;
+    this.state = DONE;
+    if (!this.res.writableEnded) this.res.end();
+    this.host.jobDone(this, true);
+  }
+
+  private fail(error: unknown): void {
+    if (this.state === DONE) {
+      this.host.reportLateError(this, error);
+      return;
+    }
+    this.state = DONE;
+    this.host.answerError(this, error);
+    this.host.jobDone(this, true);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value instanceof Promise ||
+    (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function')
+  );
+}

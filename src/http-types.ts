@@ -1,0 +1,41 @@
+// The types a handler sees: node's request and response, plus what httppool adds.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+/** Path parameters, by name, as the router decoded them. */
+export type RouteParams = Record<string, string>;
+
+/** The query string, parsed: repeated keys give arrays. */
+export type RouteQuery = Record<string, string | string[]>;
+
+/**
+ * Node's `IncomingMessage` plus what httppool adds. The type parameters give
+ * the shapes of `body`, `query` and `params` when a route declares them.
+ */
+export interface HttpRequest<Body = unknown, Query = RouteQuery, Params = RouteParams> extends IncomingMessage {
+  params: Params;
+  query: Query;
+  body: Body;
+  /** The request id: a sane incoming `x-request-id`, else generated. */
+  readonly id: string;
+  /** Aborts when the client goes away (and, with deadlines, when one passes). */
+  readonly signal: AbortSignal;
+  /** A child logger that carries the request id. */
+  readonly log: Logger;
+}
+
+export type HttpResponse = ServerResponse<IncomingMessage>;
+
+/**
+ * Tells the pool the job is finished and frees its worker. Ends the response if
+ * the handler left it open; with an error, answers 500 (or the error's status)
+ * when nothing was sent yet. Calling it more than once is harmless.
+ */
+export type Complete = (error?: unknown) => void;
+
+/** A controller method as httppool calls it. */
+export type RouteHandler = (res: HttpResponse, req: HttpRequest, complete: Complete) => unknown;
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];

@@ -1,0 +1,26 @@
+// httppool's public surface: everything a user imports comes from here.
+
+// The metadata polyfill must load before tsyringe, which checks for it on import.
+import 'reflect-metadata';
+
+export { HttpPoolApp } from './app';
+export { Controller } from './controller';
+export { Route, Get, Post, Put, Patch, Delete } from './route';
+export { WorkerPool, type PoolJob, type PoolStats, type Admission } from './worker-pool';
+export { JobQueue, type QueueEntry } from './job-queue';
+export { DEFAULT_OPTIONS, type HttpPoolOptions } from './options';
+export type { RouteOptions, Constructor } from './route-metadata';
+export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http-types';
+export { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
+export {
+  HttpPoolError,
+  HttpError,
+  NotFoundError,
+  MethodNotAllowedError,
+  MalformedUrlError,
+  QueueFullError,
+  ShuttingDownError,
+  RouteDefinitionError,
+  DuplicateRouteError,
+  ControllerLoadError,
+} from './errors';

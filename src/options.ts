@@ -1,0 +1,91 @@
+// HttpPoolOptions: what a user may set, checked loudly and resolved once.
+
+import type { Logger, LoggerOptions } from 'pino';
+import type { DependencyContainer } from 'tsyringe';
+import type { Constructor } from './route-metadata';
+
+export interface HttpPoolOptions {
+  /** Controller classes, or folders whose modules export them (default: none). */
+  controllers?: string | ReadonlyArray<Constructor | string>;
+  /** How many jobs run at once (default 100). Change at run time with `app.pool.resize(n)`. */
+  workers?: number;
+  /** How many jobs may wait for a worker before requests are shed with 503 (default 1000). */
+  queueSize?: number;
+  /** The container to make the app's child container from (default: tsyringe's root). */
+  container?: DependencyContainer;
+  /** A pino logger, pino options, or `false` for none (default: pino at level info). */
+  logger?: Logger | LoggerOptions | false;
+}
+
+export interface ResolvedOptions {
+  controllers: ReadonlyArray<Constructor | string>;
+  workers: number;
+  queueSize: number;
+  container: DependencyContainer | undefined;
+  logger: Logger | LoggerOptions | false;
+}
+
+export const DEFAULT_OPTIONS = {
+  workers: 100,
+  queueSize: 1000,
+} as const;
+
+const KNOWN_OPTIONS = new Set(['controllers', 'workers', 'queueSize', 'container', 'logger']);
+
+/** Checks every option and merges them with the defaults; throws naming the bad one. */
+export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`HttpPoolApp options must be an object, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown HttpPoolApp option "${key}"`);
+  }
+  return {
+    controllers: checkControllers(options.controllers),
+    workers: checkPositiveInteger('workers', options.workers ?? DEFAULT_OPTIONS.workers),
+    queueSize: checkPositiveInteger('queueSize', options.queueSize ?? DEFAULT_OPTIONS.queueSize),
+    container: checkContainer(options.container),
+    logger: checkLogger(options.logger),
+  };
+}
+
+function checkPositiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`Option "${name}" must be a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkControllers(value: HttpPoolOptions['controllers']): ReadonlyArray<Constructor | string> {
+  const list = value === undefined ? [] : typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list)) {
+    throw new TypeError(`Option "controllers" must be an array of classes or folder paths, got ${describe(value)}`);
+  }
+  for (const item of list as unknown[]) {
+    if (typeof item !== 'function' && typeof item !== 'string') {
+      throw new TypeError(`Option "controllers" must hold classes or folder paths, got ${describe(item)}`);
+    }
+  }
+  return list;
+}
+
+function checkContainer(value: unknown): DependencyContainer | undefined {
+  if (value === undefined) return undefined;
+  if (value !== null && typeof (value as DependencyContainer).createChildContainer === 'function') {
+    return value as DependencyContainer;
+  }
+  throw new TypeError(`Option "container" must be a tsyringe container, got ${describe(value)}`);
+}
+
+function checkLogger(value: unknown): ResolvedOptions['logger'] {
+  if (value === undefined) return {};
+  if (value === false || (value !== null && typeof value === 'object')) return value as ResolvedOptions['logger'];
+  throw new TypeError(`Option "logger" must be a pino logger, pino options or false, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `function ${value.name}`;
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
+}

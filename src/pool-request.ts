@@ -1,0 +1,78 @@
+// PoolRequest: node's IncomingMessage with what httppool adds to a request.
+//
+// `id`, `signal` and `log` are getters that build their value on first use:
+// most handlers never touch a signal, and an AbortController per request
+// would cost every request for the few that do.
+
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { HttpRequest, RouteParams, RouteQuery } from './http-types';
+
+const kLogger = Symbol('httppool.logger');
+const kId = Symbol('httppool.id');
+const kLog = Symbol('httppool.log');
+const kAbort = Symbol('httppool.abort');
+const kAbortReason = Symbol('httppool.abortReason');
+
+// A client's own request id is kept when it is short and plain.
+const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+interface RequestState {
+  [kLogger]: Logger;
+  [kId]?: string;
+  [kLog]?: Logger;
+  [kAbort]?: AbortController;
+  [kAbortReason]?: unknown;
+}
+
+export class PoolRequest extends IncomingMessage implements HttpRequest {
+  declare params: RouteParams;
+  declare query: RouteQuery;
+  declare body: unknown;
+
+  get id(): string {
+    const self = this as unknown as RequestState;
+    if (self[kId] === undefined) {
+      const incoming = this.headers['x-request-id'];
+      self[kId] = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    }
+    return self[kId];
+  }
+
+  get signal(): AbortSignal {
+    const self = this as unknown as RequestState;
+    if (self[kAbort] === undefined) {
+      self[kAbort] = new AbortController();
+      if (kAbortReason in self) self[kAbort].abort(self[kAbortReason]);
+    }
+    return self[kAbort].signal;
+  }
+
+  get log(): Logger {
+    const self = this as unknown as RequestState;
+    return (self[kLog] ??= self[kLogger].child({ reqId: this.id }));
+  }
+}
+
+const lazyProperties = Object.getOwnPropertyDescriptors(PoolRequest.prototype);
+delete (lazyProperties as Record<string, unknown>)['constructor'];
+
+/**
+ * Readies a request for a handler. Requests from `app.server` already are
+ * PoolRequests; one from another server (via `app.dispatch`) gets the same
+ * getters on the instance.
+ */
+export function adoptRequest(req: IncomingMessage, logger: Logger): HttpRequest {
+  if (!(req instanceof PoolRequest)) Object.defineProperties(req, lazyProperties);
+  (req as unknown as RequestState)[kLogger] = logger;
+  return req as HttpRequest;
+}
+
+/** Aborts the request's signal (now, or when it is first read). Idempotent. */
+export function abortRequest(req: HttpRequest, reason: unknown): void {
+  const self = req as unknown as RequestState;
+  if (kAbortReason in self) return;
+  self[kAbortReason] = reason;
+  self[kAbort]?.abort(reason);
+}

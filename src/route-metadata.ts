@@ -1,0 +1,47 @@
+// Where the decorators keep what they declare, and the one place that reads it.
+//
+// Keys are plain strings on reflect-metadata, so two copies of httppool in one
+// process (a linked package, say) still read each other's controllers.
+
+import type { HttpMethod } from './http-types';
+
+const CONTROLLER_KEY = 'httppool:controller';
+const ROUTES_KEY = 'httppool:routes';
+
+/** A class, as the decorators and the container see it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Constructor<T = unknown> = new (...args: any[]) => T;
+
+export interface RouteOptions {
+  /** One method or several; none means any method, as in the Go original. */
+  method?: HttpMethod | readonly HttpMethod[];
+}
+
+export interface ControllerDefinition {
+  prefix: string;
+}
+
+export interface RouteDefinition {
+  path: string;
+  methodName: string;
+  options: RouteOptions;
+}
+
+export function defineController(target: Constructor, definition: ControllerDefinition): void {
+  Reflect.defineMetadata(CONTROLLER_KEY, definition, target);
+}
+
+/** The `@Controller` definition of exactly this class (not inherited). */
+export function getController(target: Constructor): ControllerDefinition | undefined {
+  return Reflect.getOwnMetadata(CONTROLLER_KEY, target) as ControllerDefinition | undefined;
+}
+
+export function addRoute(target: Constructor, route: RouteDefinition): void {
+  // Copy rather than push: the array read here may be a parent class's.
+  Reflect.defineMetadata(ROUTES_KEY, [...getRoutes(target), route], target);
+}
+
+/** The class's routes, its parents' included, in declaration order. */
+export function getRoutes(target: Constructor): readonly RouteDefinition[] {
+  return (Reflect.getMetadata(ROUTES_KEY, target) as RouteDefinition[] | undefined) ?? [];
+}

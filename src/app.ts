@@ -49,12 +49,15 @@ export class HttpPoolApp {
     const logger = createLogger(config.logger);
     container.register<ResolvedOptions>(HTTPPOOL_OPTIONS, { useValue: config });
     container.register<Logger>(HTTPPOOL_LOGGER, { useValue: logger });
-    // A caller's container may bring its own (fake) queue or pool: keep it.
+    // A caller's container may bring its own (fake) pool or queue: keep them,
+    // and let a caller's pool bring the queue it really uses.
+    const callerPool = container.isRegistered(WorkerPool, true) ? container.resolve(WorkerPool) : undefined;
     if (!container.isRegistered(JobQueue, true)) {
-      container.register(JobQueue, { useValue: new JobQueue<PoolJob>(config.queueSize) });
+      const queue = callerPool?.queue instanceof JobQueue ? callerPool.queue : new JobQueue<PoolJob>(config.queueSize);
+      container.register(JobQueue, { useValue: queue });
     }
     const queue = container.resolve<JobQueue<PoolJob>>(JobQueue);
-    if (!container.isRegistered(WorkerPool, true)) {
+    if (callerPool === undefined) {
       container.register(WorkerPool, { useValue: new WorkerPool(config.workers, queue) });
     }
     const pool = container.resolve(WorkerPool);

@@ -98,7 +98,8 @@ export class JobQueue<T> {
 
   /** Adds a value, waiting (in FIFO order with other putters) while the queue is full. */
   put(value: T, signal?: AbortSignal): Promise<QueueEntry<T>> {
-    signal?.throwIfAborted();
+    // Reject, not throw: callers handle an aborted wait in one place, the promise.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const entry = this.offer(value);
     if (entry !== undefined) return Promise.resolve(entry);
     return this.wait(this.putters, signal, { value });
@@ -106,7 +107,7 @@ export class JobQueue<T> {
 
   /** Removes the oldest value, waiting (in FIFO order with other takers) while empty. */
   take(signal?: AbortSignal): Promise<T> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.items.length > 0) return Promise.resolve(this.poll() as T);
     return this.wait(this.takers, signal, {});
   }

@@ -42,11 +42,16 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
   }
   return {
     controllers: checkControllers(options.controllers),
-    workers: checkPositiveInteger('workers', options.workers ?? DEFAULT_OPTIONS.workers),
-    queueSize: checkPositiveInteger('queueSize', options.queueSize ?? DEFAULT_OPTIONS.queueSize),
+    workers: checkPositiveInteger('workers', withDefault(options.workers, DEFAULT_OPTIONS.workers)),
+    queueSize: checkPositiveInteger('queueSize', withDefault(options.queueSize, DEFAULT_OPTIONS.queueSize)),
     container: checkContainer(options.container),
     logger: checkLogger(options.logger),
   };
+}
+
+// Only a missing option takes the default: `null` is a mistake worth reporting.
+function withDefault(value: unknown, fallback: number): unknown {
+  return value === undefined ? fallback : value;
 }
 
 function checkPositiveInteger(name: string, value: unknown): number {

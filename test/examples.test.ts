@@ -1,0 +1,87 @@
+// The demo service and the examples start and answer as their comments say.
+
+import { expect } from 'chai';
+import type { AddressInfo } from 'node:net';
+import { startDemo } from '../examples/demo-service';
+import { main as goOriginal } from '../examples/go-original';
+import { main as plainNodeServer } from '../examples/plain-node-server';
+import type { HttpPoolApp } from '../src/index';
+
+function baseUrl(address: AddressInfo | string | null): string {
+  return `http://127.0.0.1:${(address as AddressInfo).port}`;
+}
+
+describe('demo service (npm start)', () => {
+  let app: HttpPoolApp | undefined;
+  let url: string;
+  after(() => app?.close());
+  before(async () => {
+    app = await startDemo(0, '127.0.0.1');
+    url = baseUrl(app.server.address());
+  });
+
+  it('GET /test answers the Go original sample page exactly', async () => {
+    const response = await fetch(`${url}/test`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^text\/html/);
+    expect(await response.text()).to.equal(
+      '<html></head><title>Sample test page</title></head><body><h4>Welcome to sample page</h4></body></html>',
+    );
+  });
+
+  it('GET /api/users/:id answers JSON from the injected UserService', async () => {
+    const response = await fetch(`${url}/api/users/2`);
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({ id: '2', name: 'Alan Turing' });
+    const missing = await fetch(`${url}/api/users/99`);
+    expect(missing.status).to.equal(404);
+    expect(await missing.json()).to.deep.equal({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'No user with id 99',
+    });
+  });
+
+  it('GET /slow?ms=N holds a worker for N ms and rejects a bad ms with 400', async () => {
+    const started = Date.now();
+    const response = await fetch(`${url}/slow?ms=30`);
+    expect(await response.json()).to.deep.equal({ sleptMs: 30 });
+    expect(Date.now() - started).to.be.at.least(25);
+    expect((await fetch(`${url}/slow?ms=-1`)).status).to.equal(400);
+    expect((await fetch(`${url}/slow?ms=abc`)).status).to.equal(400);
+  });
+
+  it('GET /stats shows the pool sized as configured', async () => {
+    const stats = (await (await fetch(`${url}/stats`)).json()) as Record<string, number>;
+    expect(stats).to.include({ workers: 300, queued: 0 });
+    expect(stats.busy).to.equal(1); // the /stats request itself
+  });
+});
+
+describe('examples', () => {
+  it('go-original serves /test through a 300-worker pool', async () => {
+    const app = await goOriginal(0);
+    try {
+      const response = await fetch(`${baseUrl(app.server.address())}/test`);
+      expect(await response.text()).to.contain('<h4>Welcome to sample page</h4>');
+      expect(app.pool.size).to.equal(300);
+      expect(app.queue.maxSize).to.equal(100);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('plain-node-server keeps its own paths and hands the rest to app.dispatch', async () => {
+    const { server, app } = await plainNodeServer(0);
+    try {
+      const url = baseUrl(server.address());
+      expect(await (await fetch(`${url}/health`)).text()).to.equal('ok');
+      expect(await (await fetch(`${url}/pooled/hello/ada`)).json()).to.deep.equal({ hello: 'ada' });
+      expect((await fetch(`${url}/nope`)).status).to.equal(404);
+      expect(app.stats().completed).to.equal(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await app.close();
+    }
+  });
+});

@@ -57,15 +57,19 @@ export class Dispatcher implements JobHost {
     req.params = match.params;
     req.query = match.query;
 
-    const job = new HttpJob(this, match.route, req, res);
+    this.admit(new HttpJob(this, match.route, req, res));
+  };
+
+  /** Hands a job to the pool: it runs now, waits in the queue, or is shed with 503. */
+  admit(job: HttpJob): void {
     this.jobs.add(job);
-    (res as JobResponse)[kJob] = job;
-    res.once('close', onResponseClose);
+    (job.res as JobResponse)[kJob] = job;
+    job.res.once('close', onResponseClose);
     if (this.pool.submit(job) === 'rejected') {
       job.drop();
-      sendError(res, new QueueFullError(RETRY_AFTER_SECONDS));
+      sendError(job.res, new QueueFullError(RETRY_AFTER_SECONDS));
     }
-  };
+  }
 
   /** Stops taking new work: requests from now on get 503 and `Connection: close`. */
   beginClose(): void {

@@ -78,6 +78,14 @@ export class MalformedUrlError extends HttpError {
   }
 }
 
+/** The request body is larger than `bodyLimit`. */
+export class PayloadTooLargeError extends HttpError {
+  override readonly code = 'HTTPPOOL_PAYLOAD_TOO_LARGE';
+  constructor(limit: number) {
+    super(413, `Request body is larger than ${limit} bytes`, { headers: { connection: 'close' } });
+  }
+}
+
 /** The job queue is full: the request is shed rather than left to slow everyone down. */
 export class QueueFullError extends HttpError {
   override readonly code = 'HTTPPOOL_QUEUE_FULL';

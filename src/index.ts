@@ -18,6 +18,7 @@ export {
   NotFoundError,
   MethodNotAllowedError,
   MalformedUrlError,
+  PayloadTooLargeError,
   QueueFullError,
   ShuttingDownError,
   RouteDefinitionError,

@@ -15,6 +15,22 @@ export interface HttpPoolOptions {
   container?: DependencyContainer;
   /** A pino logger, pino options, or `false` for none (default: pino at level info). */
   logger?: Logger | LoggerOptions | false;
+  /** Longest wait in the queue before a job is answered 503 without running, in ms; 0 for none (default 5000). */
+  queueTimeoutMs?: number;
+  /** Longest run of a handler before it is answered 504, in ms; 0 for none (default 30000). Route option `timeoutMs` overrides it. */
+  handlerTimeoutMs?: number;
+  /** Largest request body in bytes; past it, 413 (default 1 MiB). */
+  bodyLimit?: number;
+  /** How long `close()` lets jobs finish before answering the rest 503, in ms (default 10000). */
+  shutdownTimeoutMs?: number;
+  /** Largest request head in bytes; past it node answers 431 (default 16 KiB). */
+  maxHeaderSize?: number;
+  /** Longest time to receive a request's head, in ms (default 10000). */
+  headersTimeout?: number;
+  /** Longest time to receive a whole request, in ms (default 30000). */
+  requestTimeout?: number;
+  /** How long an idle keep-alive connection stays open, in ms (default 5000). */
+  keepAliveTimeout?: number;
 }
 
 export interface ResolvedOptions {
@@ -23,14 +39,30 @@ export interface ResolvedOptions {
   queueSize: number;
   container: DependencyContainer | undefined;
   logger: Logger | LoggerOptions | false;
+  queueTimeoutMs: number;
+  handlerTimeoutMs: number;
+  bodyLimit: number;
+  shutdownTimeoutMs: number;
+  maxHeaderSize: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
 }
 
 export const DEFAULT_OPTIONS = {
   workers: 100,
   queueSize: 1000,
+  queueTimeoutMs: 5_000,
+  handlerTimeoutMs: 30_000,
+  bodyLimit: 1024 * 1024,
+  shutdownTimeoutMs: 10_000,
+  maxHeaderSize: 16 * 1024,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
 } as const;
 
-const KNOWN_OPTIONS = new Set(['controllers', 'workers', 'queueSize', 'container', 'logger']);
+const KNOWN_OPTIONS = new Set(['controllers', 'container', 'logger', ...Object.keys(DEFAULT_OPTIONS)]);
 
 /** Checks every option and merges them with the defaults; throws naming the bad one. */
 export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
@@ -46,6 +78,17 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     queueSize: checkPositiveInteger('queueSize', withDefault(options.queueSize, DEFAULT_OPTIONS.queueSize)),
     container: checkContainer(options.container),
     logger: checkLogger(options.logger),
+    queueTimeoutMs: checkDuration(options, 'queueTimeoutMs'),
+    handlerTimeoutMs: checkDuration(options, 'handlerTimeoutMs'),
+    bodyLimit: checkPositiveInteger('bodyLimit', withDefault(options.bodyLimit, DEFAULT_OPTIONS.bodyLimit)),
+    shutdownTimeoutMs: checkDuration(options, 'shutdownTimeoutMs'),
+    maxHeaderSize: checkPositiveInteger(
+      'maxHeaderSize',
+      withDefault(options.maxHeaderSize, DEFAULT_OPTIONS.maxHeaderSize),
+    ),
+    headersTimeout: checkDuration(options, 'headersTimeout'),
+    requestTimeout: checkDuration(options, 'requestTimeout'),
+    keepAliveTimeout: checkDuration(options, 'keepAliveTimeout'),
   };
 }
 
@@ -57,6 +100,23 @@ function withDefault(value: unknown, fallback: number): unknown {
 function checkPositiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new RangeError(`Option "${name}" must be a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+type DurationOption =
+  | 'queueTimeoutMs'
+  | 'handlerTimeoutMs'
+  | 'shutdownTimeoutMs'
+  | 'headersTimeout'
+  | 'requestTimeout'
+  | 'keepAliveTimeout';
+
+/** A time in ms: a non-negative integer, where 0 means "no limit" for the deadlines. */
+function checkDuration(options: HttpPoolOptions, name: DurationOption): number {
+  const value = withDefault(options[name], DEFAULT_OPTIONS[name]);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`Option "${name}" must be a whole number of milliseconds (0 or more), got ${describe(value)}`);
   }
   return value;
 }

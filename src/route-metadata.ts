@@ -15,6 +15,8 @@ export type Constructor<T = unknown> = new (...args: any[]) => T;
 export interface RouteOptions {
   /** One method or several; none means any method, as in the Go original. */
   method?: HttpMethod | readonly HttpMethod[];
+  /** Longest run of this route's handler in ms, overriding the app's `handlerTimeoutMs`; 0 for none. */
+  timeoutMs?: number;
 }
 
 export interface ControllerDefinition {

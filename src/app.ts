@@ -15,6 +15,9 @@ import { RouteTable } from './route-table';
 import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 import { WorkerPool, type PoolJob, type PoolStats } from './worker-pool';
 
+/** How often node checks headersTimeout and requestTimeout on open connections. */
+const CONNECTIONS_CHECK_MS = 1_000;
+
 export class HttpPoolApp {
   /** The node http server; it listens once `listen()` is called. */
   readonly server: Server;
@@ -28,10 +31,23 @@ export class HttpPoolApp {
     readonly pool: WorkerPool,
     readonly queue: JobQueue<PoolJob>,
     readonly logger: Logger,
+    private readonly config: ResolvedOptions,
     private readonly dispatcher: Dispatcher,
   ) {
     this.dispatch = dispatcher.dispatch;
-    this.server = createServer({ IncomingMessage: PoolRequest }, this.dispatch);
+    this.server = createServer(
+      {
+        IncomingMessage: PoolRequest,
+        maxHeaderSize: config.maxHeaderSize,
+        headersTimeout: config.headersTimeout,
+        requestTimeout: config.requestTimeout,
+        // node checks those two timeouts on this interval (default 30 s, which
+        // would let a slow sender hold a socket far past headersTimeout).
+        connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+      },
+      this.dispatch,
+    );
+    this.server.keepAliveTimeout = config.keepAliveTimeout;
   }
 
   /**
@@ -62,7 +78,7 @@ export class HttpPoolApp {
     }
     const pool = container.resolve(WorkerPool);
     const table = RouteTable.build(controllers, container);
-    return new HttpPoolApp(container, pool, queue, logger, new Dispatcher(table, pool, logger));
+    return new HttpPoolApp(container, pool, queue, logger, config, new Dispatcher(table, pool, logger, config));
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
@@ -80,7 +96,9 @@ export class HttpPoolApp {
 
   /**
    * Closes gracefully: stops accepting connections, answers new requests on
-   * open ones with 503, lets running and queued jobs finish, then resolves.
+   * open ones with 503 and `Connection: close`, lets running and queued jobs
+   * finish for up to `shutdownTimeoutMs`, then answers what is left with 503,
+   * closes every connection, and resolves.
    */
   close(): Promise<void> {
     this.closing ??= this.shutDown();
@@ -96,10 +114,31 @@ export class HttpPoolApp {
     const serverClosed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
-    await this.dispatcher.whenIdle();
-    // Connections that went idle after close() began would otherwise wait out
-    // their keep-alive timeout.
+    const budget = this.config.shutdownTimeoutMs;
+    const deadline = budget === 0 ? undefined : performance.now() + budget;
+    if (!(await within(this.dispatcher.whenIdle(), deadline))) this.dispatcher.abandonAll();
+    // Every job is answered. Idle keep-alive connections close now rather than
+    // at their keep-alive timeout; one still sending a request (a slow upload,
+    // a half-sent head) gets what is left of the budget, then is cut.
     this.server.closeIdleConnections();
+    if (!(await within(serverClosed, deadline))) this.server.closeAllConnections();
     await serverClosed;
+  }
+}
+
+/** Waits for `promise` until `deadline` (a performance.now() time; none: forever); true if it settled. */
+async function within(promise: Promise<void>, deadline: number | undefined): Promise<boolean> {
+  if (deadline === undefined) {
+    await promise;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,13 +1,25 @@
 // Dispatcher: takes a request from node, finds its route and hands it to the
-// pool as an HttpJob; answers what cannot run (404, 405, 400, shed 503s).
+// pool as an HttpJob; answers what cannot run (404, 405, 400, 413, shed
+// 503s); keeps the deadlines of queued and running jobs; drains on close.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { MalformedUrlError, MethodNotAllowedError, NotFoundError, QueueFullError, ShuttingDownError } from './errors';
+import { Deadlines } from './deadlines';
+import {
+  HandlerTimeoutError,
+  MalformedUrlError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  QueueFullError,
+  QueueTimeoutError,
+  ShuttingDownError,
+} from './errors';
 import { sendError, statusOf } from './error-response';
 import type { HttpResponse } from './http-types';
 import { HttpJob, type JobHost } from './http-job';
-import { adoptRequest } from './pool-request';
+import type { ResolvedOptions } from './options';
+import { adoptRequest, watchBodyLimit } from './pool-request';
 import type { RouteTable } from './route-table';
 import type { WorkerPool } from './worker-pool';
 
@@ -25,16 +37,18 @@ export class Dispatcher implements JobHost {
   /** Jobs queued or running: to drain on close, and to tell their clients we are closing. */
   private readonly jobs = new Set<HttpJob>();
   private idleWaiters: Array<() => void> = [];
+  private readonly deadlines = new Deadlines<HttpJob>((job) => this.expire(job));
 
   constructor(
     private readonly table: RouteTable,
     private readonly pool: JobScheduler,
     private readonly logger: Logger,
+    private readonly config: ResolvedOptions,
   ) {}
 
   /** Serves one request; usable as a node `'request'` listener. */
   readonly dispatch = (request: IncomingMessage, response: ServerResponse): void => {
-    const req = adoptRequest(request, this.logger);
+    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
     const res = response as HttpResponse;
     if (this.closing) {
       res.shouldKeepAlive = false;
@@ -54,6 +68,12 @@ export class Dispatcher implements JobHost {
       );
       return;
     }
+    const declaredLength = req.headers['content-length'];
+    if (declaredLength !== undefined && Number(declaredLength) > this.config.bodyLimit) {
+      res.shouldKeepAlive = false;
+      sendError(res, new PayloadTooLargeError(this.config.bodyLimit));
+      return;
+    }
     req.params = match.params;
     req.query = match.query;
 
@@ -65,9 +85,17 @@ export class Dispatcher implements JobHost {
     this.jobs.add(job);
     (job.res as JobResponse)[kJob] = job;
     job.res.once('close', onResponseClose);
-    if (this.pool.submit(job) === 'rejected') {
-      job.drop();
-      sendError(job.res, new QueueFullError(RETRY_AFTER_SECONDS));
+    watchBodyLimit(job.req, job);
+    switch (this.pool.submit(job)) {
+      case 'queued':
+        this.deadlines.watch(job, this.config.queueTimeoutMs);
+        break;
+      case 'rejected':
+        job.drop();
+        sendError(job.res, new QueueFullError(RETRY_AFTER_SECONDS));
+        break;
+      case 'started':
+        break;
     }
   }
 
@@ -83,15 +111,31 @@ export class Dispatcher implements JobHost {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Shutdown ran out of time: answers every job still queued or running with 503. */
+  abandonAll(): void {
+    for (const job of [...this.jobs]) {
+      this.logger.warn({ route: job.route.name, queued: job.queued }, 'shutdown timeout: answering 503');
+      job.endWith(new ShuttingDownError());
+    }
+    this.deadlines.stop();
+  }
+
+  jobStarted(job: HttpJob): void {
+    this.deadlines.watch(job, job.route.timeoutMs ?? this.config.handlerTimeoutMs);
+  }
+
   answerError(job: HttpJob, error: unknown): void {
-    if (statusOf(error) >= 500) {
+    if (statusOf(error) >= 500 && !job.endedEarly) {
       job.req.log.error({ err: error, route: job.route.name }, 'handler failed');
     }
     sendError(job.res, error);
   }
 
   reportLateError(job: HttpJob, error: unknown): void {
-    job.req.log.error({ err: error, route: job.route.name }, 'handler failed after its job was complete');
+    // After a timeout or shutdown the handler's own failure (often the abort
+    // itself) is expected; anything else after completion is a bug worth seeing.
+    const level = job.endedEarly ? 'debug' : 'error';
+    job.req.log[level]({ err: error, route: job.route.name }, 'handler failed after its job had ended');
   }
 
   withdraw(job: HttpJob): void {
@@ -99,12 +143,27 @@ export class Dispatcher implements JobHost {
   }
 
   jobDone(job: HttpJob, ran: boolean): void {
+    this.deadlines.unwatch(job);
     if (ran) this.pool.release();
     this.jobs.delete(job);
     if (this.jobs.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
+    }
+  }
+
+  // A deadline passed: a queued job is answered 503 without running; a running
+  // one 504, and its worker goes to the next job.
+  private expire(job: HttpJob): void {
+    if (job.queued) {
+      const timeoutMs = this.config.queueTimeoutMs;
+      this.logger.warn({ route: job.route.name, timeoutMs }, 'queue timeout: answering 503');
+      job.endWith(new QueueTimeoutError(timeoutMs, RETRY_AFTER_SECONDS));
+    } else {
+      const timeoutMs = job.route.timeoutMs ?? this.config.handlerTimeoutMs;
+      this.logger.warn({ route: job.route.name, timeoutMs }, 'handler timeout: answering 504');
+      job.endWith(new HandlerTimeoutError(timeoutMs));
     }
   }
 }

@@ -96,6 +96,27 @@ export class QueueFullError extends HttpError {
   }
 }
 
+/** A job waited in the queue past `queueTimeoutMs` and was answered without running. */
+export class QueueTimeoutError extends HttpError {
+  override readonly code = 'HTTPPOOL_QUEUE_TIMEOUT';
+  constructor(timeoutMs: number, retryAfterSeconds: number) {
+    super(503, `Request waited more than ${timeoutMs} ms for a worker`, {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+  }
+}
+
+/**
+ * A handler ran past its timeout. Answered 504, not 503: a dashboard tells a
+ * slow handler (504) from a shed request (503) without reading bodies.
+ */
+export class HandlerTimeoutError extends HttpError {
+  override readonly code = 'HTTPPOOL_HANDLER_TIMEOUT';
+  constructor(timeoutMs: number) {
+    super(504, `Handler did not finish within ${timeoutMs} ms`);
+  }
+}
+
 /** The app is closing and takes no new work. */
 export class ShuttingDownError extends HttpError {
   override readonly code = 'HTTPPOOL_SHUTTING_DOWN';

@@ -1,22 +1,28 @@
 // HttpJob: one request's run through the pool, from queued to answered.
 //
 //   queued ──run()──► running ──complete() / promise settles / throw──► done
-//     │                                                                ▲
-//     └──────── client went away: removed from the queue ──────────────┘
+//     │                  │                                              ▲
+//     │                  └── deadline, body over the limit, shutdown ───┤
+//     └── client went away, queue deadline, shutdown: never runs ───────┘
 //
-// `done` is entered once, and only the way out of `running` releases the
-// worker, so the worker is freed exactly once however the handler ends:
-// complete() twice, complete() then a rejection, a throw after complete().
+// `done` is entered once, and only a way out of `running` releases the
+// worker, so the worker is freed exactly once however the job ends:
+// complete() twice, complete() then a rejection, a throw after a timeout.
 
+import type { Expirable } from './deadlines';
+import type { HttpError } from './errors';
 import type { Complete, HttpRequest, HttpResponse } from './http-types';
 import type { QueueEntry } from './job-queue';
-import { abortRequest } from './pool-request';
-import { sendJson } from './send-json';
+import type { ListEntry } from './linked-list';
+import { abortRequest, type BodyOverflowListener } from './pool-request';
 import type { ResolvedRoute } from './route-table';
+import { sendJson } from './send-json';
 import type { PoolJob } from './worker-pool';
 
 /** What a job needs from the dispatcher that runs it. */
 export interface JobHost {
+  /** The job took a worker and its handler is about to run. */
+  jobStarted(job: HttpJob): void;
   /** Answers a failed job (or closes its connection) and logs the error. */
   answerError(job: HttpJob, error: unknown): void;
   /** Logs an error that came after the job was already answered. */
@@ -31,8 +37,12 @@ const QUEUED = 0;
 const RUNNING = 1;
 const DONE = 2;
 
-export class HttpJob implements PoolJob {
+export class HttpJob implements PoolJob, Expirable, BodyOverflowListener {
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
+  deadline = 0;
+  deadlineEntry: ListEntry<this> | undefined = undefined;
+  /** Set when the job was ended from outside (timeout, shutdown): later errors are expected noise. */
+  endedEarly = false;
   private state = QUEUED;
   readonly complete: Complete;
 
@@ -48,8 +58,17 @@ export class HttpJob implements PoolJob {
     };
   }
 
+  get queued(): boolean {
+    return this.state === QUEUED;
+  }
+
+  get done(): boolean {
+    return this.state === DONE;
+  }
+
   run(): void {
     this.state = RUNNING;
+    this.host.jobStarted(this);
     let result: unknown;
     try {
       result = this.route.handler.call(this.route.controller, this.res, this.req, this.complete);
@@ -78,15 +97,36 @@ export class HttpJob implements PoolJob {
       this.host.withdraw(this);
       this.drop();
     } else {
-      abortRequest(this.req, new Error('client closed the connection'));
+      abortRequest(this.req, new DOMException('The client closed the connection', 'AbortError'));
     }
   }
 
-  /** The job ends without running (its client went away, or it was shed). */
+  /** The job ends without running and without an answer (it was shed, or its client left). */
   drop(): void {
     if (this.state !== QUEUED) return;
     this.state = DONE;
     this.host.jobDone(this, false);
+  }
+
+  /**
+   * Ends the job from outside — a deadline passed, or the app is shutting
+   * down — answering `error` if nothing was sent. A running handler sees its
+   * signal abort and loses its worker; whatever it does afterwards is ignored.
+   */
+  endWith(error: HttpError): void {
+    if (this.state === DONE) return;
+    const ran = this.state === RUNNING;
+    if (!ran) this.host.withdraw(this);
+    this.state = DONE;
+    this.endedEarly = true;
+    abortRequest(this.req, new DOMException(error.message, 'TimeoutError'));
+    this.host.answerError(this, error);
+    this.host.jobDone(this, ran);
+  }
+
+  /** The request body passed `bodyLimit` while the handler read it. */
+  bodyOverflow(error: HttpError): void {
+    if (this.state === RUNNING) this.fail(error);
   }
 
   // The handler returned (or resolved) a value: send it as JSON if nothing was written.

@@ -20,6 +20,8 @@ export {
   MalformedUrlError,
   PayloadTooLargeError,
   QueueFullError,
+  QueueTimeoutError,
+  HandlerTimeoutError,
   ShuttingDownError,
   RouteDefinitionError,
   DuplicateRouteError,

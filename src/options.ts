@@ -72,7 +72,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown HttpPoolApp option "${key}"`);
   }
-  return {
+  const resolved: ResolvedOptions = {
     controllers: checkControllers(options.controllers),
     workers: checkPositiveInteger('workers', withDefault(options.workers, DEFAULT_OPTIONS.workers)),
     queueSize: checkPositiveInteger('queueSize', withDefault(options.queueSize, DEFAULT_OPTIONS.queueSize)),
@@ -90,6 +90,12 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     requestTimeout: checkDuration(options, 'requestTimeout'),
     keepAliveTimeout: checkDuration(options, 'keepAliveTimeout'),
   };
+  if (resolved.requestTimeout !== 0 && resolved.headersTimeout > resolved.requestTimeout) {
+    throw new RangeError(
+      `Option "headersTimeout" (${resolved.headersTimeout}) must not exceed "requestTimeout" (${resolved.requestTimeout})`,
+    );
+  }
+  return resolved;
 }
 
 // Only a missing option takes the default: `null` is a mistake worth reporting.

@@ -21,6 +21,8 @@ export interface ResolvedRoute {
    * returns (or its promise settles), so forgetting `complete()` cannot leak a worker.
    */
   readonly completesOnReturn: boolean;
+  /** The route's own handler timeout, if it sets one. */
+  readonly timeoutMs: number | undefined;
   readonly options: RouteOptions;
 }
 
@@ -87,6 +89,7 @@ export class RouteTable {
         controller: instance,
         handler: handler as RouteHandler,
         completesOnReturn: handler.length < 3,
+        timeoutMs: checkTimeout(options.timeoutMs, name),
         options,
       };
       const methods = options.method === undefined ? METHODS : ([] as string[]).concat(options.method);
@@ -142,6 +145,16 @@ function checkPath(path: unknown, what: string): void {
   if (typeof path !== 'string' || (path !== '' && !path.startsWith('/'))) {
     throw new RouteDefinitionError(`${what} path must be a string starting with '/', got ${JSON.stringify(path)}`);
   }
+}
+
+function checkTimeout(timeoutMs: unknown, name: string): number | undefined {
+  if (timeoutMs === undefined) return undefined;
+  if (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+    throw new RouteDefinitionError(
+      `Route ${name}: timeoutMs must be a whole number of milliseconds (0 or more), got ${String(timeoutMs)}`,
+    );
+  }
+  return timeoutMs;
 }
 
 /** `/api` + `/test` → `/api/test`; `''` + `''` → `/`. */

@@ -15,6 +15,8 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   QueueFullError,
+  QueueTimeoutError,
+  HandlerTimeoutError,
   RouteDefinitionError,
   ShuttingDownError,
 } from '../src/errors';
@@ -30,6 +32,8 @@ const EXPECTED: [string, string, number][] = [
   ['MalformedUrlError', 'HTTPPOOL_MALFORMED_URL', 400],
   ['PayloadTooLargeError', 'HTTPPOOL_PAYLOAD_TOO_LARGE', 413],
   ['QueueFullError', 'HTTPPOOL_QUEUE_FULL', 503],
+  ['QueueTimeoutError', 'HTTPPOOL_QUEUE_TIMEOUT', 503],
+  ['HandlerTimeoutError', 'HTTPPOOL_HANDLER_TIMEOUT', 504],
   ['ShuttingDownError', 'HTTPPOOL_SHUTTING_DOWN', 503],
   ['RouteDefinitionError', 'HTTPPOOL_ROUTE_DEFINITION', 500],
   ['DuplicateRouteError', 'HTTPPOOL_DUPLICATE_ROUTE', 500],
@@ -45,6 +49,8 @@ const INSTANCES: Record<string, HttpPoolError> = {
   MalformedUrlError: new MalformedUrlError(),
   PayloadTooLargeError: new PayloadTooLargeError(1024),
   QueueFullError: new QueueFullError(1),
+  QueueTimeoutError: new QueueTimeoutError(5000, 1),
+  HandlerTimeoutError: new HandlerTimeoutError(30000),
   ShuttingDownError: new ShuttingDownError(),
   RouteDefinitionError: new RouteDefinitionError('bad route'),
   DuplicateRouteError: new DuplicateRouteError('duplicate route'),
@@ -102,6 +108,8 @@ describe('errors', () => {
         'MalformedUrlError',
         'PayloadTooLargeError',
         'QueueFullError',
+        'QueueTimeoutError',
+        'HandlerTimeoutError',
         'ShuttingDownError',
       ]
         .slice()

@@ -1,6 +1,7 @@
-// JSON with a path param and an injected service.
+// JSON with a path param and an injected service; a POST with a validated body.
 
-import { Controller, Get, HttpError, type HttpRequest, type HttpResponse } from 'httppool';
+import { Controller, Get, HttpError, Post, type HttpRequest, type HttpResponse } from 'httppool';
+import { CreateUserDto } from './create-user.dto';
 import { UserService, type User } from './user.service';
 
 @Controller('/api')
@@ -12,5 +13,12 @@ export class UserController {
     const user = this.users.find(req.params.id as string);
     if (user === undefined) throw new HttpError(404, `No user with id ${req.params.id}`);
     return user;
+  }
+
+  /** `POST /api/users` with `{ "name": "Ada" }`: 201 with the new user; 400 with details for a bad body. */
+  @Post('/users', { body: CreateUserDto })
+  create(res: HttpResponse, req: HttpRequest<CreateUserDto>): User {
+    res.statusCode = 201;
+    return this.users.create(req.body.name, req.body.email);
   }
 }

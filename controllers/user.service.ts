@@ -5,6 +5,7 @@ import { injectable } from 'tsyringe';
 export interface User {
   id: string;
   name: string;
+  email?: string;
 }
 
 @injectable()
@@ -17,5 +18,12 @@ export class UserService {
 
   find(id: string): User | undefined {
     return this.users.get(id);
+  }
+
+  create(name: string, email?: string): User {
+    const id = String(this.users.size + 1);
+    const user: User = email === undefined ? { id, name } : { id, name, email };
+    this.users.set(id, user);
+    return user;
   }
 }

@@ -1,5 +1,6 @@
 // The demo service behind `npm start`: the top-level controllers/ folder,
-// served on PORT (default 9000), closed gracefully on SIGINT and SIGTERM.
+// and examples/public/ under /public, served on PORT (default 9000), closed
+// gracefully on SIGINT and SIGTERM.
 
 import 'reflect-metadata';
 import path from 'node:path';
@@ -10,6 +11,8 @@ export async function startDemo(port: number, host: string): Promise<HttpPoolApp
     controllers: path.join(__dirname, '..', 'controllers'),
     workers: 300,
     queueSize: 100,
+    // Compiled to dist/examples, so the repository's examples/public is two levels up.
+    static: [{ prefix: '/public', root: path.join(__dirname, '..', '..', 'examples', 'public'), maxAge: 60 }],
   });
   await app.listen(port, host);
   return app;
@@ -20,7 +23,9 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? '127.0.0.1';
   const app = await startDemo(port, host);
   const { port: bound } = app.server.address() as { port: number };
-  console.log(`httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats)`);
+  console.log(
+    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/)`,
+  );
   const stop = (signal: string): void => {
     console.log(`${signal}: closing gracefully`);
     app.close().then(

@@ -2,7 +2,7 @@
 // container, and serves them over node's http server.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { createLogger } from './create-logger';
@@ -12,8 +12,22 @@ import { loadControllers } from './load-controllers';
 import { resolveOptions, type HttpPoolOptions, type ResolvedOptions } from './options';
 import { PoolRequest } from './pool-request';
 import { RouteTable } from './route-table';
+import type { StaticStats } from './static/file-cache';
+import { StaticFiles } from './static/static-files';
 import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 import { WorkerPool, type PoolJob, type PoolStats } from './worker-pool';
+
+/**
+ * `app.stats()`: the pool's figures, and the static files' under `static` (zeros without mounts).
+ *
+ * @example
+ * const stats: AppStats = app.stats(); // { workers, busy, …, static: { hits, misses, evictions, entries, bytes } }
+ */
+export interface AppStats extends PoolStats {
+  static: StaticStats;
+}
+
+const NO_STATIC_STATS: StaticStats = { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 };
 
 /** How often node checks headersTimeout and requestTimeout on open connections. */
 const CONNECTIONS_CHECK_MS = 1_000;
@@ -24,6 +38,8 @@ export class HttpPoolApp {
   /** Serves one request: glue the app into any node http server with it. */
   readonly dispatch: (req: IncomingMessage, res: ServerResponse) => void;
   private closing: Promise<void> | undefined;
+  /** Open connections: `close()` ends those that never sent a byte, which node does not count as idle. */
+  private readonly sockets = new Set<Socket>();
 
   private constructor(
     /** The app's own child container: controllers, pool and queue live here. */
@@ -33,6 +49,7 @@ export class HttpPoolApp {
     readonly logger: Logger,
     private readonly config: ResolvedOptions,
     private readonly dispatcher: Dispatcher,
+    private readonly staticFiles: StaticFiles | undefined,
   ) {
     this.dispatch = dispatcher.dispatch;
     this.server = createServer(
@@ -48,6 +65,10 @@ export class HttpPoolApp {
       this.dispatch,
     );
     this.server.keepAliveTimeout = config.keepAliveTimeout;
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
   }
 
   /**
@@ -77,8 +98,17 @@ export class HttpPoolApp {
       container.register(WorkerPool, { useValue: new WorkerPool(config.workers, queue) });
     }
     const pool = container.resolve(WorkerPool);
-    const table = RouteTable.build(controllers, container);
-    return new HttpPoolApp(container, pool, queue, logger, config, new Dispatcher(table, pool, logger, config));
+    const table = RouteTable.build(controllers, container, config);
+    const staticFiles =
+      config.static.length === 0
+        ? undefined
+        : await StaticFiles.create(
+            config.static,
+            config.staticCache,
+            table.routes.map((route) => route.path),
+          );
+    const dispatcher = new Dispatcher(table, pool, logger, config, staticFiles);
+    return new HttpPoolApp(container, pool, queue, logger, config, dispatcher, staticFiles);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
@@ -105,8 +135,14 @@ export class HttpPoolApp {
     return this.closing;
   }
 
-  stats(): PoolStats {
-    return this.pool.stats();
+  /**
+   * The pool's figures plus the static files' cache: a plain object, fresh on each call.
+   *
+   * @example
+   * const { busy, queued, static: { hits, misses } } = app.stats();
+   */
+  stats(): AppStats {
+    return { ...this.pool.stats(), static: this.staticFiles?.stats() ?? { ...NO_STATIC_STATS } };
   }
 
   private async shutDown(): Promise<void> {
@@ -121,6 +157,7 @@ export class HttpPoolApp {
     // at their keep-alive timeout; one still sending a request (a slow upload,
     // a half-sent head) gets what is left of the budget, then is cut.
     this.server.closeIdleConnections();
+    for (const socket of this.sockets) if (socket.bytesRead === 0) socket.destroy();
     if (!(await within(serverClosed, deadline))) this.server.closeAllConnections();
     await serverClosed;
   }

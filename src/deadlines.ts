@@ -29,6 +29,11 @@ export class Deadlines<T extends Expirable> {
     private readonly tickMs = 20,
   ) {}
 
+  /** Whether the sweep timer is running (it runs only while something is watched). */
+  get ticking(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** Expires `item` after `timeoutMs` (0: never). Replaces any deadline it had. */
   watch(item: T, timeoutMs: number): void {
     this.unwatch(item);

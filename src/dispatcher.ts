@@ -16,11 +16,13 @@ import {
   ShuttingDownError,
 } from './errors';
 import { sendError, statusOf } from './error-response';
-import type { HttpResponse } from './http-types';
+import type { HttpRequest, HttpResponse } from './http-types';
 import { HttpJob, type JobHost } from './http-job';
 import type { ResolvedOptions } from './options';
 import { adoptRequest, watchBodyLimit } from './pool-request';
-import type { RouteTable } from './route-table';
+import type { RouteInput } from './route-input';
+import type { ResolvedRoute, RouteTable } from './route-table';
+import type { StaticFiles } from './static/static-files';
 import type { WorkerPool } from './worker-pool';
 
 /** The part of the pool the dispatcher uses; a test can fake just this. */
@@ -44,6 +46,8 @@ export class Dispatcher implements JobHost {
     private readonly pool: JobScheduler,
     private readonly logger: Logger,
     private readonly config: ResolvedOptions,
+    /** Static mounts, answered before routing and without a worker: a busy pool must never shed a stylesheet. */
+    private readonly staticFiles?: Pick<StaticFiles, 'serve'>,
   ) {}
 
   /** Serves one request; usable as a node `'request'` listener. */
@@ -55,6 +59,7 @@ export class Dispatcher implements JobHost {
       sendError(res, new ShuttingDownError());
       return;
     }
+    if (this.staticFiles !== undefined && this.staticFiles.serve(req, res)) return;
     const match = this.table.find(req.method as string, req.url as string);
     if (match.kind !== 'found') {
       const path = (req.url as string).split('?', 1)[0] as string;
@@ -76,15 +81,42 @@ export class Dispatcher implements JobHost {
     }
     req.params = match.params;
     req.query = match.query;
-
+    if (match.route.input !== undefined) {
+      this.admitOnceRead(match.route, req, res);
+      return;
+    }
     this.admit(new HttpJob(this, match.route, req, res));
   };
+
+  /**
+   * A route that declares input has it read and validated first, and only then
+   * becomes a job: a slow upload or a bad body never holds a worker.
+   */
+  private admitOnceRead(route: ResolvedRoute, req: HttpRequest, res: HttpResponse): void {
+    (route.input as RouteInput).read(req).then(
+      () => {
+        // The client left while its input was read: there is no one to run it for.
+        if (res.destroyed) return;
+        // It arrived before close() began, so it still runs, on its last request.
+        if (this.closing) res.shouldKeepAlive = false;
+        this.admit(new HttpJob(this, route, req, res));
+      },
+      (error: unknown) => {
+        if (res.destroyed) return;
+        if (statusOf(error) >= 500) req.log.error({ err: error, route: route.name }, 'reading request input failed');
+        sendError(res, error);
+      },
+    );
+  }
 
   /** Hands a job to the pool: it runs now, waits in the queue, or is shed with 503. */
   admit(job: HttpJob): void {
     this.jobs.add(job);
     (job.res as JobResponse)[kJob] = job;
     job.res.once('close', onResponseClose);
+    // node reports a write after end() as an 'error' event on the response;
+    // unheard, it would end the process.
+    job.res.on('error', onResponseError);
     watchBodyLimit(job.req, job);
     switch (this.pool.submit(job)) {
       case 'queued':
@@ -113,7 +145,10 @@ export class Dispatcher implements JobHost {
 
   /** Shutdown ran out of time: answers every job still queued or running with 503. */
   abandonAll(): void {
-    for (const job of [...this.jobs]) {
+    // Queued jobs first: ending a running one frees a worker, which would
+    // otherwise start the next queued job just as everything is being cut.
+    const jobs = [...this.jobs].sort((a, b) => Number(b.queued) - Number(a.queued));
+    for (const job of jobs) {
       this.logger.warn({ route: job.route.name, queued: job.queued }, 'shutdown timeout: answering 503');
       job.endWith(new ShuttingDownError());
     }
@@ -170,4 +205,9 @@ export class Dispatcher implements JobHost {
 
 function onResponseClose(this: JobResponse): void {
   this[kJob].clientGone();
+}
+
+function onResponseError(this: JobResponse, error: Error): void {
+  const job = this[kJob];
+  job.req.log.warn({ err: error, route: job.route.name }, 'response error (a write after the end?)');
 }

@@ -86,6 +86,75 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/** A route declares a body, and the request's `Content-Type` is not JSON (`application/json` or `…+json`, UTF-8). */
+export class UnsupportedMediaTypeError extends HttpError {
+  override readonly code = 'HTTPPOOL_UNSUPPORTED_MEDIA_TYPE';
+  constructor(contentType: string | undefined) {
+    const given = contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100));
+    super(415, `Content-Type must be application/json, got ${given}`);
+  }
+}
+
+/** A route declares a body, and the request has none (or an empty one). */
+export class EmptyBodyError extends HttpError {
+  override readonly code = 'HTTPPOOL_EMPTY_BODY';
+  constructor() {
+    super(400, 'Request body is empty; this route expects a JSON body');
+  }
+}
+
+/** A route declares a body, and the request's body does not parse as JSON. */
+export class MalformedJsonError extends HttpError {
+  override readonly code = 'HTTPPOOL_MALFORMED_JSON';
+  constructor(cause: unknown) {
+    // The parser's message is about the client's own bytes: worth telling it.
+    super(400, `Request body is not valid JSON: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Where a route's declared input came from. */
+export type InputLocation = 'body' | 'query' | 'params';
+
+/**
+ * One failing property in an `InputValidationError`'s `details`: class-validator's
+ * messages by constraint name, and the failing properties of a nested object or
+ * array (array items are named by index). The rejected value is never echoed.
+ */
+export interface InputViolation {
+  property: string;
+  /** Constraint name → message, e.g. `{ isInt: 'page must be an integer number' }`; empty when only children failed. */
+  constraints: Record<string, string>;
+  children?: InputViolation[];
+}
+
+const LOCATION_NAMES: Record<InputLocation, string> = {
+  body: 'request body',
+  query: 'query string',
+  params: 'path parameters',
+};
+
+/**
+ * A route's body, query or params failed its class-validator class. Answered
+ * 400 with `details`: one `InputViolation` per failing property. (Not named
+ * `ValidationError`: class-validator exports that name.)
+ *
+ * @example
+ * // { "statusCode": 400, "error": "Bad Request", "message": "Invalid request body: name",
+ * //   "details": [{ "property": "name", "constraints": { "isString": "name must be a string" } }] }
+ */
+export class InputValidationError extends HttpError {
+  override readonly code = 'HTTPPOOL_INPUT_VALIDATION';
+  declare readonly details: InputViolation[];
+
+  constructor(
+    readonly location: InputLocation,
+    details: InputViolation[],
+    message = `Invalid ${LOCATION_NAMES[location]}: ${details.map((violation) => violation.property).join(', ')}`,
+  ) {
+    super(400, message, { details });
+  }
+}
+
 /** The job queue is full: the request is shed rather than left to slow everyone down. */
 export class QueueFullError extends HttpError {
   override readonly code = 'HTTPPOOL_QUEUE_FULL';
@@ -125,6 +194,24 @@ export class ShuttingDownError extends HttpError {
   }
 }
 
+/** A static file's `If-Match` or `If-Unmodified-Since` does not hold for the file as it is now. */
+export class PreconditionFailedError extends HttpError {
+  override readonly code = 'HTTPPOOL_PRECONDITION_FAILED';
+  constructor() {
+    super(412, 'The file does not match the preconditions of the request');
+  }
+}
+
+/** A static file's `Range` asks only for bytes past its end; `Content-Range` tells the real size. */
+export class RangeNotSatisfiableError extends HttpError {
+  override readonly code = 'HTTPPOOL_RANGE_NOT_SATISFIABLE';
+  constructor(readonly size: number) {
+    super(416, `The requested range is not within the file's ${size} bytes`, {
+      headers: { 'content-range': `bytes */${size}` },
+    });
+  }
+}
+
 /** A controller or route is declared in a way that cannot be served. */
 export class RouteDefinitionError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_ROUTE_DEFINITION';
@@ -138,4 +225,9 @@ export class DuplicateRouteError extends HttpPoolError {
 /** A module in a controllers folder could not be loaded. */
 export class ControllerLoadError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_CONTROLLER_LOAD';
+}
+
+/** At bootstrap: a `static` mount's root does not exist or is not a folder. */
+export class StaticRootError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_STATIC_ROOT';
 }

@@ -2,7 +2,16 @@
 
 import type { Logger, LoggerOptions } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
-import type { Constructor } from './route-metadata';
+import type { Constructor, UnknownProperties } from './route-metadata';
+import {
+  checkStaticCache,
+  checkStaticMounts,
+  DEFAULT_STATIC_CACHE,
+  type ResolvedStaticCache,
+  type ResolvedStaticMount,
+  type StaticCacheOptions,
+  type StaticMountOptions,
+} from './static/static-options';
 
 export interface HttpPoolOptions {
   /** Controller classes, or folders whose modules export them (default: none). */
@@ -31,6 +40,12 @@ export interface HttpPoolOptions {
   requestTimeout?: number;
   /** How long an idle keep-alive connection stays open, in ms (default 5000). */
   keepAliveTimeout?: number;
+  /** Body or query properties a route's input class does not declare: `'strip'` them (default) or `'reject'` with 400. Route option `unknownProperties` overrides it. */
+  unknownProperties?: UnknownProperties;
+  /** Folders served under URL prefixes, answered without a pool worker (default: none). See README "Static files". */
+  static?: readonly StaticMountOptions[];
+  /** The static files' memory cache: `maxFileSize` (256 KiB), `maxSize` (64 MiB), `revalidateMs` (1000). */
+  staticCache?: StaticCacheOptions;
 }
 
 export interface ResolvedOptions {
@@ -47,6 +62,9 @@ export interface ResolvedOptions {
   headersTimeout: number;
   requestTimeout: number;
   keepAliveTimeout: number;
+  unknownProperties: UnknownProperties;
+  static: ResolvedStaticMount[];
+  staticCache: ResolvedStaticCache;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -60,9 +78,11 @@ export const DEFAULT_OPTIONS = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5_000,
+  unknownProperties: 'strip',
+  staticCache: DEFAULT_STATIC_CACHE,
 } as const;
 
-const KNOWN_OPTIONS = new Set(['controllers', 'container', 'logger', ...Object.keys(DEFAULT_OPTIONS)]);
+const KNOWN_OPTIONS = new Set(['controllers', 'container', 'logger', 'static', ...Object.keys(DEFAULT_OPTIONS)]);
 
 /** Checks every option and merges them with the defaults; throws naming the bad one. */
 export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
@@ -89,6 +109,9 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     headersTimeout: checkDuration(options, 'headersTimeout'),
     requestTimeout: checkDuration(options, 'requestTimeout'),
     keepAliveTimeout: checkDuration(options, 'keepAliveTimeout'),
+    unknownProperties: checkUnknownProperties(options.unknownProperties),
+    static: checkStaticMounts(options.static),
+    staticCache: checkStaticCache(options.staticCache),
   };
   if (resolved.requestTimeout !== 0 && resolved.headersTimeout > resolved.requestTimeout) {
     throw new RangeError(
@@ -152,6 +175,12 @@ function checkLogger(value: unknown): ResolvedOptions['logger'] {
   if (value === undefined) return {};
   if (value === false || (value !== null && typeof value === 'object')) return value as ResolvedOptions['logger'];
   throw new TypeError(`Option "logger" must be a pino logger, pino options or false, got ${describe(value)}`);
+}
+
+function checkUnknownProperties(value: unknown): UnknownProperties {
+  if (value === undefined) return DEFAULT_OPTIONS.unknownProperties;
+  if (value === 'strip' || value === 'reject') return value;
+  throw new TypeError(`Option "unknownProperties" must be 'strip' or 'reject', got ${describe(value)}`);
 }
 
 function describe(value: unknown): string {

@@ -12,11 +12,22 @@ const ROUTES_KEY = 'httppool:routes';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Constructor<T = unknown> = new (...args: any[]) => T;
 
+/** What to do with properties a body or query class does not declare: drop them, or answer 400. */
+export type UnknownProperties = 'strip' | 'reject';
+
 export interface RouteOptions {
   /** One method or several; none means any method, as in the Go original. */
   method?: HttpMethod | readonly HttpMethod[];
   /** Longest run of this route's handler in ms, overriding the app's `handlerTimeoutMs`; 0 for none. */
   timeoutMs?: number;
+  /** A class-validator class for the JSON body: read, checked and set on `req.body` before a worker is taken. */
+  body?: Constructor<object>;
+  /** A class-validator class for the query string, set on `req.query`; strings are converted to the declared types. */
+  query?: Constructor<object>;
+  /** A class-validator class for the path parameters, set on `req.params`; converted like `query`. */
+  params?: Constructor<object>;
+  /** Properties of `body` or `query` that the class does not declare; overrides the app's `unknownProperties`. */
+  unknownProperties?: UnknownProperties;
 }
 
 export interface ControllerDefinition {

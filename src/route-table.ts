@@ -6,7 +6,9 @@ import { METHODS } from 'node:http';
 import type { DependencyContainer } from 'tsyringe';
 import { DuplicateRouteError, RouteDefinitionError } from './errors';
 import type { RouteHandler, RouteParams, RouteQuery } from './http-types';
+import { DEFAULT_OPTIONS } from './options';
 import { getController, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
+import { RouteInput, type InputDefaults } from './route-input';
 
 /** One controller method, ready to be called. */
 export interface ResolvedRoute {
@@ -23,6 +25,8 @@ export interface ResolvedRoute {
   readonly completesOnReturn: boolean;
   /** The route's own handler timeout, if it sets one. */
   readonly timeoutMs: number | undefined;
+  /** The declared body, query and params to read and check before a worker is taken; none when undeclared. */
+  readonly input: RouteInput | undefined;
   readonly options: RouteOptions;
 }
 
@@ -43,9 +47,18 @@ export class RouteTable {
   private readonly byKey = new Map<string, ResolvedRoute>();
   readonly routes: ResolvedRoute[] = [];
 
-  /** Builds the table; every declaration mistake throws here, naming class, method and path. */
-  static build(controllers: readonly Constructor[], container: DependencyContainer): RouteTable {
-    const table = new RouteTable();
+  private constructor(private readonly inputDefaults: InputDefaults) {}
+
+  /**
+   * Builds the table; every declaration mistake throws here, naming class, method and path.
+   * `inputDefaults` (the app's `bodyLimit` and `unknownProperties`) apply to routes that declare input.
+   */
+  static build(
+    controllers: readonly Constructor[],
+    container: DependencyContainer,
+    inputDefaults: InputDefaults = DEFAULT_OPTIONS,
+  ): RouteTable {
+    const table = new RouteTable(inputDefaults);
     for (const ctor of controllers) table.addController(ctor, container);
     table.addImplicitHeadRoutes();
     return table;
@@ -90,6 +103,7 @@ export class RouteTable {
         handler: handler as RouteHandler,
         completesOnReturn: handler.length < 3,
         timeoutMs: checkTimeout(options.timeoutMs, name),
+        input: RouteInput.of(options, name, this.inputDefaults),
         options,
       };
       const methods = options.method === undefined ? METHODS : ([] as string[]).concat(options.method);

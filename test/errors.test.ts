@@ -14,11 +14,18 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  EmptyBodyError,
+  MalformedJsonError,
+  InputValidationError,
   QueueFullError,
   QueueTimeoutError,
   HandlerTimeoutError,
   RouteDefinitionError,
   ShuttingDownError,
+  PreconditionFailedError,
+  RangeNotSatisfiableError,
+  StaticRootError,
 } from '../src/errors';
 
 // [class name, code, statusCode]. Adding, renaming or renumbering an error is
@@ -31,13 +38,20 @@ const EXPECTED: [string, string, number][] = [
   ['MethodNotAllowedError', 'HTTPPOOL_METHOD_NOT_ALLOWED', 405],
   ['MalformedUrlError', 'HTTPPOOL_MALFORMED_URL', 400],
   ['PayloadTooLargeError', 'HTTPPOOL_PAYLOAD_TOO_LARGE', 413],
+  ['UnsupportedMediaTypeError', 'HTTPPOOL_UNSUPPORTED_MEDIA_TYPE', 415],
+  ['EmptyBodyError', 'HTTPPOOL_EMPTY_BODY', 400],
+  ['MalformedJsonError', 'HTTPPOOL_MALFORMED_JSON', 400],
+  ['InputValidationError', 'HTTPPOOL_INPUT_VALIDATION', 400],
   ['QueueFullError', 'HTTPPOOL_QUEUE_FULL', 503],
   ['QueueTimeoutError', 'HTTPPOOL_QUEUE_TIMEOUT', 503],
   ['HandlerTimeoutError', 'HTTPPOOL_HANDLER_TIMEOUT', 504],
   ['ShuttingDownError', 'HTTPPOOL_SHUTTING_DOWN', 503],
+  ['PreconditionFailedError', 'HTTPPOOL_PRECONDITION_FAILED', 412],
+  ['RangeNotSatisfiableError', 'HTTPPOOL_RANGE_NOT_SATISFIABLE', 416],
   ['RouteDefinitionError', 'HTTPPOOL_ROUTE_DEFINITION', 500],
   ['DuplicateRouteError', 'HTTPPOOL_DUPLICATE_ROUTE', 500],
   ['ControllerLoadError', 'HTTPPOOL_CONTROLLER_LOAD', 500],
+  ['StaticRootError', 'HTTPPOOL_STATIC_ROOT', 500],
 ];
 
 /** One instance of every exported error class, keyed by class name. */
@@ -48,13 +62,20 @@ const INSTANCES: Record<string, HttpPoolError> = {
   MethodNotAllowedError: new MethodNotAllowedError('DELETE', '/users', ['GET', 'POST']),
   MalformedUrlError: new MalformedUrlError(),
   PayloadTooLargeError: new PayloadTooLargeError(1024),
+  UnsupportedMediaTypeError: new UnsupportedMediaTypeError('text/plain'),
+  EmptyBodyError: new EmptyBodyError(),
+  MalformedJsonError: new MalformedJsonError(new SyntaxError('Unexpected end of JSON input')),
+  InputValidationError: new InputValidationError('body', [{ property: 'name', constraints: { isString: 'x' } }]),
   QueueFullError: new QueueFullError(1),
   QueueTimeoutError: new QueueTimeoutError(5000, 1),
   HandlerTimeoutError: new HandlerTimeoutError(30000),
   ShuttingDownError: new ShuttingDownError(),
+  PreconditionFailedError: new PreconditionFailedError(),
+  RangeNotSatisfiableError: new RangeNotSatisfiableError(1024),
   RouteDefinitionError: new RouteDefinitionError('bad route'),
   DuplicateRouteError: new DuplicateRouteError('duplicate route'),
   ControllerLoadError: new ControllerLoadError('cannot load'),
+  StaticRootError: new StaticRootError('no such folder'),
 };
 
 function exportedErrorClasses(): [string, new (...args: never[]) => Error][] {
@@ -107,10 +128,16 @@ describe('errors', () => {
         'MethodNotAllowedError',
         'MalformedUrlError',
         'PayloadTooLargeError',
+        'UnsupportedMediaTypeError',
+        'EmptyBodyError',
+        'MalformedJsonError',
+        'InputValidationError',
         'QueueFullError',
         'QueueTimeoutError',
         'HandlerTimeoutError',
         'ShuttingDownError',
+        'PreconditionFailedError',
+        'RangeNotSatisfiableError',
       ]
         .slice()
         .sort(),
@@ -164,11 +191,37 @@ describe('errors', () => {
       expect(INSTANCES.NotFoundError.message).to.equal('Route GET /nowhere not found');
     });
 
+    it('UnsupportedMediaTypeError names the Content-Type given, or none', () => {
+      expect(INSTANCES.UnsupportedMediaTypeError.message).to.equal(
+        'Content-Type must be application/json, got "text/plain"',
+      );
+      expect(new UnsupportedMediaTypeError(undefined).message).to.match(/got none$/);
+    });
+
+    it('MalformedJsonError keeps the parser error as cause and tells its message', () => {
+      const error = INSTANCES.MalformedJsonError as MalformedJsonError;
+      expect(error.cause).to.be.instanceOf(SyntaxError);
+      expect(error.message).to.include('Unexpected end of JSON input');
+    });
+
+    it('InputValidationError keeps its location and details, and names the failing properties', () => {
+      const error = INSTANCES.InputValidationError as InputValidationError;
+      expect(error.location).to.equal('body');
+      expect(error.details).to.deep.equal([{ property: 'name', constraints: { isString: 'x' } }]);
+      expect(error.message).to.equal('Invalid request body: name');
+    });
+
     it('MethodNotAllowedError keeps the allowed methods and sends an Allow header', () => {
       const error = INSTANCES.MethodNotAllowedError as MethodNotAllowedError;
       expect(error.allow).to.deep.equal(['GET', 'POST']);
       expect(error.headers).to.deep.equal({ allow: 'GET, POST' });
       expect(error.message).to.include('DELETE').and.include('/users');
+    });
+
+    it('RangeNotSatisfiableError keeps the size and tells it in Content-Range', () => {
+      const error = INSTANCES.RangeNotSatisfiableError as RangeNotSatisfiableError;
+      expect(error.size).to.equal(1024);
+      expect(error.headers).to.deep.equal({ 'content-range': 'bytes */1024' });
     });
 
     it('QueueFullError sends Retry-After', () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { startDemo } from '../examples/demo-service';
 import { main as goOriginal } from '../examples/go-original';
 import { main as plainNodeServer } from '../examples/plain-node-server';
+import { main as validatedInput } from '../examples/validated-input';
 import type { HttpPoolApp } from '../src/index';
 
 function baseUrl(address: AddressInfo | string | null): string {
@@ -42,6 +43,35 @@ describe('demo service (npm start)', () => {
     });
   });
 
+  it('POST /api/users creates a user from a validated body, and answers 400 with details for a bad one', async () => {
+    const created = await fetch(`${url}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Barbara Liskov', email: 'barbara@example.com', role: 'admin' }),
+    });
+    expect(created.status).to.equal(201);
+    const user = (await created.json()) as { id: string };
+    // The unknown `role` is stripped; the new user is there to GET.
+    expect(user).to.deep.equal({ id: user.id, name: 'Barbara Liskov', email: 'barbara@example.com' });
+    expect(await (await fetch(`${url}/api/users/${user.id}`)).json()).to.deep.equal(user);
+
+    const invalid = await fetch(`${url}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '', email: 'not-an-email' }),
+    });
+    expect(invalid.status).to.equal(400);
+    expect(await invalid.json()).to.deep.equal({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'Invalid request body: name, email',
+      details: [
+        { property: 'name', constraints: { isLength: 'name must be longer than or equal to 1 characters' } },
+        { property: 'email', constraints: { isEmail: 'email must be an email' } },
+      ],
+    });
+  });
+
   it('GET /slow?ms=N holds a worker for N ms and rejects a bad ms with 400', async () => {
     const started = Date.now();
     const response = await fetch(`${url}/slow?ms=30`);
@@ -66,6 +96,42 @@ describe('examples', () => {
       expect(await response.text()).to.contain('<h4>Welcome to sample page</h4>');
       expect(app.pool.size).to.equal(300);
       expect(app.queue.maxSize).to.equal(100);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('validated-input answers 201 for a good order and 400 with details for a bad one', async () => {
+    const app = await validatedInput(0);
+    try {
+      const post = (query: string, body: unknown) =>
+        fetch(`${baseUrl(app.server.address())}/orders${query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const good = await post('?priority=3', { customer: 'ada', lines: [{ sku: 'tea', quantity: 2 }] });
+      expect(good.status).to.equal(201);
+      expect(await good.json()).to.deep.equal({ customer: 'ada', items: 2, priority: 3 });
+      const bad = await post('', { customer: 'ada', lines: [{ sku: 'tea', quantity: 0 }] });
+      expect(bad.status).to.equal(400);
+      expect(((await bad.json()) as { details: unknown }).details).to.deep.equal([
+        {
+          property: 'lines',
+          constraints: {},
+          children: [
+            {
+              property: '0',
+              constraints: {},
+              children: [{ property: 'quantity', constraints: { min: 'quantity must not be less than 1' } }],
+            },
+          ],
+        },
+      ]);
+      const unknown = await post('', { customer: 'ada', lines: [], coupon: 'FREE' });
+      expect(unknown.status).to.equal(400);
+      expect(((await unknown.json()) as { message: string }).message).to.equal('Invalid request body: coupon, lines');
+      expect(app.stats().completed).to.equal(1);
     } finally {
       await app.close();
     }

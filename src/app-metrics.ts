@@ -1,0 +1,109 @@
+// AppMetrics: one app's Prometheus metrics, in a registry of its own.
+//
+// Pool and queue gauges are read when scraped (a `collect` hook), so keeping
+// them current costs nothing per request; counters and histograms are updated
+// as requests end.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolStats } from './worker-pool';
+
+/** Why a request was answered 503 without (finishing) its work. */
+export type ShedReason = 'queue_full' | 'queue_timeout' | 'shutting_down';
+
+export interface MetricsOptions {
+  /** Where Prometheus text is served (default `/metrics`). */
+  path?: string;
+  /** Also collect prom-client's default process metrics (default false). */
+  defaultMetrics?: boolean;
+}
+
+// Seconds; from sub-millisecond hello routes to the default 30 s handler deadline.
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class AppMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'method' | 'status'>;
+  private readonly shed: Counter<'reason'>;
+  private readonly queueWait: Histogram;
+  private readonly handlerDuration: Histogram<'route'>;
+
+  constructor(stats: () => PoolStats, options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'httppool_pool_workers',
+      help: 'Workers in the pool: how many jobs may run at once',
+      registers,
+      collect() {
+        this.set(stats().workers);
+      },
+    });
+    new Gauge({
+      name: 'httppool_pool_busy',
+      help: 'Workers running a job now',
+      registers,
+      collect() {
+        this.set(stats().busy);
+      },
+    });
+    new Gauge({
+      name: 'httppool_queue_depth',
+      help: 'Jobs waiting in the queue for a worker',
+      registers,
+      collect() {
+        this.set(stats().queued);
+      },
+    });
+    this.requests = new Counter({
+      name: 'httppool_requests_total',
+      help: 'Requests answered, by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    this.shed = new Counter({
+      name: 'httppool_shed_total',
+      help: 'Requests answered 503 without their work: queue full, queue timeout, shutting down',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'httppool_queue_wait_seconds',
+      help: 'Time jobs waited in the queue before a worker took them',
+      buckets: BUCKETS,
+      registers,
+    });
+    this.handlerDuration = new Histogram({
+      name: 'httppool_handler_duration_seconds',
+      help: 'Time handlers held a worker, by route pattern',
+      labelNames: ['route'],
+      buckets: BUCKETS,
+      registers,
+    });
+    if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A request was answered. `route` is the route pattern, or `(unmatched)`. */
+  recordRequest(route: string, method: string, status: number): void {
+    this.requests.inc({ route, method, status });
+  }
+
+  recordShed(reason: ShedReason): void {
+    this.shed.inc({ reason });
+  }
+
+  recordQueueWait(ms: number): void {
+    this.queueWait.observe(ms / 1000);
+  }
+
+  recordHandlerDuration(route: string, ms: number): void {
+    this.handlerDuration.observe({ route }, ms / 1000);
+  }
+
+  /** The Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

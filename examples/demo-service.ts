@@ -4,15 +4,27 @@
 
 import 'reflect-metadata';
 import path from 'node:path';
-import { HttpPoolApp } from 'httppool';
+import { HttpPoolApp, type HttpPoolOptions } from 'httppool';
+import type { LoggerOptions } from 'pino';
 
-export async function startDemo(port: number, host: string): Promise<HttpPoolApp> {
+// Human-readable lines on a terminal, JSON lines (for a log shipper) otherwise.
+const DEMO_LOGGER: LoggerOptions = process.stdout.isTTY
+  ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }
+  : {};
+
+export async function startDemo(
+  port: number,
+  host: string,
+  logger: HttpPoolOptions['logger'] = DEMO_LOGGER,
+): Promise<HttpPoolApp> {
   const app = await HttpPoolApp.bootstrap({
     controllers: path.join(__dirname, '..', 'controllers'),
     workers: 300,
     queueSize: 100,
     // Compiled to dist/examples, so the repository's examples/public is two levels up.
     static: [{ prefix: '/public', root: path.join(__dirname, '..', '..', 'examples', 'public'), maxAge: 60 }],
+    metrics: true,
+    logger,
   });
   await app.listen(port, host);
   return app;
@@ -24,7 +36,7 @@ async function main(): Promise<void> {
   const app = await startDemo(port, host);
   const { port: bound } = app.server.address() as { port: number };
   console.log(
-    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/)`,
+    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics)`,
   );
   const stop = (signal: string): void => {
     console.log(`${signal}: closing gracefully`);

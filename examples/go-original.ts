@@ -2,7 +2,15 @@
 // 100, listening on port 9000.
 
 import 'reflect-metadata';
-import { Controller, HttpPoolApp, Route, type Complete, type HttpRequest, type HttpResponse } from 'httppool';
+import {
+  Controller,
+  HttpPoolApp,
+  Route,
+  type HttpPoolOptions,
+  type Complete,
+  type HttpRequest,
+  type HttpResponse,
+} from 'httppool';
 
 @Controller()
 export class TestController {
@@ -13,8 +21,11 @@ export class TestController {
   }
 }
 
-export async function main(port = Number(process.env.PORT ?? 9000)): Promise<HttpPoolApp> {
-  const app = await HttpPoolApp.bootstrap({ controllers: [TestController], workers: 300, queueSize: 100 });
+export async function main(
+  port = Number(process.env.PORT ?? 9000),
+  logger: HttpPoolOptions['logger'] = {},
+): Promise<HttpPoolApp> {
+  const app = await HttpPoolApp.bootstrap({ controllers: [TestController], workers: 300, queueSize: 100, logger });
   await app.listen(port, '127.0.0.1');
   return app;
 }

@@ -4,7 +4,7 @@
 
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
-import { Controller, Get, HttpPoolApp, type HttpRequest, type HttpResponse } from 'httppool';
+import { Controller, Get, HttpPoolApp, type HttpPoolOptions, type HttpRequest, type HttpResponse } from 'httppool';
 
 @Controller('/pooled')
 export class PooledController {
@@ -14,8 +14,11 @@ export class PooledController {
   }
 }
 
-export async function main(port = Number(process.env.PORT ?? 9000)): Promise<{ server: Server; app: HttpPoolApp }> {
-  const app = await HttpPoolApp.bootstrap({ controllers: [PooledController], workers: 16, queueSize: 64 });
+export async function main(
+  port = Number(process.env.PORT ?? 9000),
+  logger: HttpPoolOptions['logger'] = {},
+): Promise<{ server: Server; app: HttpPoolApp }> {
+  const app = await HttpPoolApp.bootstrap({ controllers: [PooledController], workers: 16, queueSize: 64, logger });
   const server = createServer((req, res) => {
     if (req.url === '/health') {
       res.end('ok');

@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { ArrayNotEmpty, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
-import { Controller, HttpPoolApp, Post, type HttpRequest, type HttpResponse } from 'httppool';
+import { Controller, HttpPoolApp, Post, type HttpPoolOptions, type HttpRequest, type HttpResponse } from 'httppool';
 
 export class OrderLine {
   @IsString()
@@ -49,8 +49,11 @@ export class OrderController {
   }
 }
 
-export async function main(port = Number(process.env.PORT ?? 9000)): Promise<HttpPoolApp> {
-  const app = await HttpPoolApp.bootstrap({ controllers: [OrderController], workers: 8, bodyLimit: 64 * 1024 });
+export async function main(
+  port = Number(process.env.PORT ?? 9000),
+  logger: HttpPoolOptions['logger'] = {},
+): Promise<HttpPoolApp> {
+  const app = await HttpPoolApp.bootstrap({ controllers: [OrderController], workers: 8, bodyLimit: 64 * 1024, logger });
   await app.listen(port, '127.0.0.1');
   return app;
 }

@@ -5,6 +5,7 @@
 // as requests end.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StaticStats } from './static/file-cache';
 import type { PoolStats } from './worker-pool';
 
 /** Why a request was answered 503 without (finishing) its work. */
@@ -27,7 +28,7 @@ export class AppMetrics {
   private readonly queueWait: Histogram;
   private readonly handlerDuration: Histogram<'route'>;
 
-  constructor(stats: () => PoolStats, options: MetricsOptions = {}) {
+  constructor(stats: () => PoolStats, options: MetricsOptions = {}, staticStats?: () => StaticStats) {
     const registers = [this.registry];
     new Gauge({
       name: 'httppool_pool_workers',
@@ -78,6 +79,23 @@ export class AppMetrics {
       buckets: BUCKETS,
       registers,
     });
+    if (staticStats !== undefined) {
+      // The cache keeps its own counts; these read them when scraped.
+      const fromCache = (name: string, help: string, read: (s: StaticStats) => number): void => {
+        new Gauge({
+          name,
+          help,
+          registers,
+          collect() {
+            this.set(read(staticStats()));
+          },
+        });
+      };
+      fromCache('httppool_static_cache_hits', 'Static files answered from memory', (s) => s.hits);
+      fromCache('httppool_static_cache_misses', 'Static files read from disk', (s) => s.misses);
+      fromCache('httppool_static_cache_bytes', 'Bytes of static files held in memory', (s) => s.bytes);
+      fromCache('httppool_static_cache_entries', 'Static files held in memory', (s) => s.entries);
+    }
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
   }
 

@@ -4,13 +4,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { AppMetrics } from './app-metrics';
 import { createLogger } from './create-logger';
 import { Dispatcher } from './dispatcher';
 import { JobQueue } from './job-queue';
 import { loadControllers } from './load-controllers';
 import { resolveOptions, type HttpPoolOptions, type ResolvedOptions } from './options';
 import { PoolRequest } from './pool-request';
+import { RequestRecorder, type RequestCounts } from './request-recorder';
 import { RouteTable } from './route-table';
 import type { StaticStats } from './static/file-cache';
 import { StaticFiles } from './static/static-files';
@@ -18,12 +21,15 @@ import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 import { WorkerPool, type PoolJob, type PoolStats } from './worker-pool';
 
 /**
- * `app.stats()`: the pool's figures, and the static files' under `static` (zeros without mounts).
+ * `app.stats()`: the pool's figures, responses by status, shed requests by
+ * reason, and the static files' cache under `static` (zeros without mounts):
+ * the figures `/metrics` shows, as JSON.
  *
  * @example
- * const stats: AppStats = app.stats(); // { workers, busy, …, static: { hits, misses, evictions, entries, bytes } }
+ * const stats: AppStats = app.stats();
+ * // { workers, busy, …, responses: { 200: 5, 503: 2 }, shed: { queue_full: 2, … }, static: { hits, … } }
  */
-export interface AppStats extends PoolStats {
+export interface AppStats extends PoolStats, RequestCounts {
   static: StaticStats;
 }
 
@@ -47,8 +53,11 @@ export class HttpPoolApp {
     readonly pool: WorkerPool,
     readonly queue: JobQueue<PoolJob>,
     readonly logger: Logger,
+    /** The app's Prometheus registry when `metrics` is on: register your own metrics here. */
+    readonly metrics: Registry | undefined,
     private readonly config: ResolvedOptions,
     private readonly dispatcher: Dispatcher,
+    private readonly recorder: RequestRecorder,
     private readonly staticFiles: StaticFiles | undefined,
   ) {
     this.dispatch = dispatcher.dispatch;
@@ -107,8 +116,27 @@ export class HttpPoolApp {
             config.staticCache,
             table.routes.map((route) => route.path),
           );
-    const dispatcher = new Dispatcher(table, pool, logger, config, staticFiles);
-    return new HttpPoolApp(container, pool, queue, logger, config, dispatcher, staticFiles);
+    const metrics =
+      config.metrics === undefined
+        ? undefined
+        : new AppMetrics(
+            () => pool.stats(),
+            config.metrics,
+            staticFiles === undefined ? undefined : () => staticFiles.stats(),
+          );
+    const recorder = new RequestRecorder(logger, metrics);
+    const dispatcher = new Dispatcher({ table, pool, logger, config, recorder, staticFiles, metrics });
+    return new HttpPoolApp(
+      container,
+      pool,
+      queue,
+      logger,
+      metrics?.registry,
+      config,
+      dispatcher,
+      recorder,
+      staticFiles,
+    );
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
@@ -136,13 +164,18 @@ export class HttpPoolApp {
   }
 
   /**
-   * The pool's figures plus the static files' cache: a plain object, fresh on each call.
+   * The pool's figures, responses by status, shed requests by reason, and the
+   * static files' cache: a plain object, fresh on each call.
    *
    * @example
    * const { busy, queued, static: { hits, misses } } = app.stats();
    */
   stats(): AppStats {
-    return { ...this.pool.stats(), static: this.staticFiles?.stats() ?? { ...NO_STATIC_STATS } };
+    return {
+      ...this.pool.stats(),
+      ...this.recorder.snapshot(),
+      static: this.staticFiles?.stats() ?? { ...NO_STATIC_STATS },
+    };
   }
 
   private async shutDown(): Promise<void> {

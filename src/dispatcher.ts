@@ -4,6 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { AppMetrics } from './app-metrics';
 import { Deadlines } from './deadlines';
 import {
   HandlerTimeoutError,
@@ -20,6 +21,7 @@ import type { HttpRequest, HttpResponse } from './http-types';
 import { HttpJob, type JobHost } from './http-job';
 import type { ResolvedOptions } from './options';
 import { adoptRequest, watchBodyLimit } from './pool-request';
+import { UNMATCHED, type RequestRecorder, type RequestTimes } from './request-recorder';
 import type { RouteInput } from './route-input';
 import type { ResolvedRoute, RouteTable } from './route-table';
 import type { StaticFiles } from './static/static-files';
@@ -27,6 +29,20 @@ import type { WorkerPool } from './worker-pool';
 
 /** The part of the pool the dispatcher uses; a test can fake just this. */
 export type JobScheduler = Pick<WorkerPool, 'submit' | 'cancel' | 'release'>;
+
+/** What a dispatcher is made of; the app builds it at bootstrap. */
+export interface DispatcherParts {
+  table: RouteTable;
+  pool: JobScheduler;
+  logger: Logger;
+  config: ResolvedOptions;
+  recorder: RequestRecorder;
+  staticFiles?: Pick<StaticFiles, 'serve'> | undefined;
+  metrics?: AppMetrics | undefined;
+}
+
+/** Route label for static files in logs and metrics. */
+const STATIC = '(static)';
 
 /** Seconds a shed client is told to wait before trying again. */
 const RETRY_AFTER_SECONDS = 1;
@@ -41,70 +57,99 @@ export class Dispatcher implements JobHost {
   private idleWaiters: Array<() => void> = [];
   private readonly deadlines = new Deadlines<HttpJob>((job) => this.expire(job));
 
-  constructor(
-    private readonly table: RouteTable,
-    private readonly pool: JobScheduler,
-    private readonly logger: Logger,
-    private readonly config: ResolvedOptions,
-    /** Static mounts, answered before routing and without a worker: a busy pool must never shed a stylesheet. */
-    private readonly staticFiles?: Pick<StaticFiles, 'serve'>,
-  ) {}
+  private readonly table: RouteTable;
+  private readonly pool: JobScheduler;
+  private readonly logger: Logger;
+  private readonly config: ResolvedOptions;
+  private readonly recorder: RequestRecorder;
+  /** Static mounts, answered before routing and without a worker: a busy pool must never shed a stylesheet. */
+  private readonly staticFiles: Pick<StaticFiles, 'serve'> | undefined;
+  private readonly metrics: AppMetrics | undefined;
+  private readonly metricsPath: string | undefined;
+
+  constructor(parts: DispatcherParts) {
+    this.table = parts.table;
+    this.pool = parts.pool;
+    this.logger = parts.logger;
+    this.config = parts.config;
+    this.recorder = parts.recorder;
+    this.staticFiles = parts.staticFiles;
+    this.metrics = parts.metrics;
+    this.metricsPath = parts.metrics === undefined ? undefined : parts.config.metrics?.path;
+  }
 
   /** Serves one request; usable as a node `'request'` listener. */
   readonly dispatch = (request: IncomingMessage, response: ServerResponse): void => {
+    const receivedAt = performance.now();
     const req = adoptRequest(request, this.logger, this.config.bodyLimit);
     const res = response as HttpResponse;
-    if (this.closing) {
-      res.shouldKeepAlive = false;
-      sendError(res, new ShuttingDownError());
+    res.setHeader('x-request-id', req.id);
+    const url = req.url as string;
+    // Outside the pool, and before the shutdown check: it must answer when the pool cannot.
+    if (this.metricsPath !== undefined && isPath(url, this.metricsPath)) {
+      this.serveMetrics(req, res, receivedAt);
       return;
     }
-    if (this.staticFiles !== undefined && this.staticFiles.serve(req, res)) return;
-    const match = this.table.find(req.method as string, req.url as string);
+    if (this.closing) {
+      res.shouldKeepAlive = false;
+      this.recorder.shed('shutting_down');
+      this.answer(req, res, UNMATCHED, receivedAt, new ShuttingDownError());
+      return;
+    }
+    if (this.staticFiles !== undefined && this.staticFiles.serve(req, res)) {
+      res.once('close', () => this.recorder.ended(req, res, STATIC, timesOf(receivedAt)));
+      return;
+    }
+    const match = this.table.find(req.method as string, url);
     if (match.kind !== 'found') {
-      const path = (req.url as string).split('?', 1)[0] as string;
-      sendError(
-        res,
+      const path = url.split('?', 1)[0] as string;
+      const error =
         match.kind === 'not-found'
           ? new NotFoundError(req.method as string, path)
           : match.kind === 'method-not-allowed'
             ? new MethodNotAllowedError(req.method as string, path, match.allow)
-            : new MalformedUrlError(),
-      );
+            : new MalformedUrlError();
+      this.answer(req, res, UNMATCHED, receivedAt, error);
       return;
     }
     const declaredLength = req.headers['content-length'];
     if (declaredLength !== undefined && Number(declaredLength) > this.config.bodyLimit) {
       res.shouldKeepAlive = false;
-      sendError(res, new PayloadTooLargeError(this.config.bodyLimit));
+      this.answer(req, res, match.route.path, receivedAt, new PayloadTooLargeError(this.config.bodyLimit));
       return;
     }
     req.params = match.params;
     req.query = match.query;
     if (match.route.input !== undefined) {
-      this.admitOnceRead(match.route, req, res);
+      this.admitOnceRead(match.route, req, res, receivedAt);
       return;
     }
-    this.admit(new HttpJob(this, match.route, req, res));
+    this.admit(new HttpJob(this, match.route, req, res, receivedAt));
   };
 
   /**
    * A route that declares input has it read and validated first, and only then
    * becomes a job: a slow upload or a bad body never holds a worker.
    */
-  private admitOnceRead(route: ResolvedRoute, req: HttpRequest, res: HttpResponse): void {
+  private admitOnceRead(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
     (route.input as RouteInput).read(req).then(
       () => {
         // The client left while its input was read: there is no one to run it for.
-        if (res.destroyed) return;
+        if (res.destroyed) {
+          this.recorder.ended(req, res, route.path, timesOf(receivedAt));
+          return;
+        }
         // It arrived before close() began, so it still runs, on its last request.
         if (this.closing) res.shouldKeepAlive = false;
-        this.admit(new HttpJob(this, route, req, res));
+        this.admit(new HttpJob(this, route, req, res, receivedAt));
       },
       (error: unknown) => {
-        if (res.destroyed) return;
+        if (res.destroyed) {
+          this.recorder.ended(req, res, route.path, timesOf(receivedAt));
+          return;
+        }
         if (statusOf(error) >= 500) req.log.error({ err: error, route: route.name }, 'reading request input failed');
-        sendError(res, error);
+        this.answer(req, res, route.path, receivedAt, error);
       },
     );
   }
@@ -124,6 +169,7 @@ export class Dispatcher implements JobHost {
         break;
       case 'rejected':
         job.drop();
+        this.recorder.shed('queue_full');
         sendError(job.res, new QueueFullError(RETRY_AFTER_SECONDS));
         break;
       case 'started':
@@ -150,13 +196,20 @@ export class Dispatcher implements JobHost {
     const jobs = [...this.jobs].sort((a, b) => Number(b.queued) - Number(a.queued));
     for (const job of jobs) {
       this.logger.warn({ route: job.route.name, queued: job.queued }, 'shutdown timeout: answering 503');
+      this.recorder.shed('shutting_down');
       job.endWith(new ShuttingDownError());
     }
     this.deadlines.stop();
   }
 
   jobStarted(job: HttpJob): void {
+    job.startedAt = performance.now();
+    this.recorder.started(job.startedAt - job.receivedAt);
     this.deadlines.watch(job, job.route.timeoutMs ?? this.config.handlerTimeoutMs);
+  }
+
+  requestEnded(job: HttpJob): void {
+    this.recorder.ended(job.req, job.res, job.route.path, job);
   }
 
   answerError(job: HttpJob, error: unknown): void {
@@ -179,7 +232,11 @@ export class Dispatcher implements JobHost {
 
   jobDone(job: HttpJob, ran: boolean): void {
     this.deadlines.unwatch(job);
-    if (ran) this.pool.release();
+    if (ran) {
+      job.endedAt = performance.now();
+      this.recorder.ran(job.route.path, job.endedAt - (job.startedAt as number));
+      this.pool.release();
+    }
     this.jobs.delete(job);
     if (this.jobs.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
@@ -188,12 +245,40 @@ export class Dispatcher implements JobHost {
     }
   }
 
+  // Answers a request that never became a job, and records it as ended.
+  private answer(req: HttpRequest, res: HttpResponse, route: string, receivedAt: number, error: unknown): void {
+    sendError(res, error);
+    this.recorder.ended(req, res, route, timesOf(receivedAt));
+  }
+
+  private serveMetrics(req: HttpRequest, res: HttpResponse, receivedAt: number): void {
+    const path = this.metricsPath as string;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      this.answer(req, res, path, receivedAt, new MethodNotAllowedError(req.method as string, path, ['GET', 'HEAD']));
+      return;
+    }
+    const metrics = this.metrics as AppMetrics;
+    metrics.text().then(
+      (text) => {
+        res.setHeader('content-type', metrics.contentType);
+        res.setHeader('content-length', Buffer.byteLength(text));
+        res.end(text);
+        this.recorder.ended(req, res, path, timesOf(receivedAt));
+      },
+      (error: unknown) => {
+        this.logger.error({ err: error }, 'collecting metrics failed');
+        this.answer(req, res, path, receivedAt, error);
+      },
+    );
+  }
+
   // A deadline passed: a queued job is answered 503 without running; a running
   // one 504, and its worker goes to the next job.
   private expire(job: HttpJob): void {
     if (job.queued) {
       const timeoutMs = this.config.queueTimeoutMs;
       this.logger.warn({ route: job.route.name, timeoutMs }, 'queue timeout: answering 503');
+      this.recorder.shed('queue_timeout');
       job.endWith(new QueueTimeoutError(timeoutMs, RETRY_AFTER_SECONDS));
     } else {
       const timeoutMs = job.route.timeoutMs ?? this.config.handlerTimeoutMs;
@@ -204,7 +289,17 @@ export class Dispatcher implements JobHost {
 }
 
 function onResponseClose(this: JobResponse): void {
-  this[kJob].clientGone();
+  this[kJob].responseClosed();
+}
+
+/** Times of a request answered without a job. */
+function timesOf(receivedAt: number): RequestTimes {
+  return { receivedAt, startedAt: undefined, endedAt: undefined };
+}
+
+/** `url` is `path`, with or without a query string. */
+function isPath(url: string, path: string): boolean {
+  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 63); // '?'
 }
 
 function onResponseError(this: JobResponse, error: Error): void {

@@ -15,6 +15,7 @@ import type { Complete, HttpRequest, HttpResponse } from './http-types';
 import type { QueueEntry } from './job-queue';
 import type { ListEntry } from './linked-list';
 import { abortRequest, type BodyOverflowListener } from './pool-request';
+import type { RequestTimes } from './request-recorder';
 import type { ResolvedRoute } from './route-table';
 import { sendJson } from './send-json';
 import type { PoolJob } from './worker-pool';
@@ -29,6 +30,8 @@ export interface JobHost {
   reportLateError(job: HttpJob, error: unknown): void;
   /** Takes a queued job out of the pool's queue. */
   withdraw(job: HttpJob): void;
+  /** The job's response closed: the request is over for the client. */
+  requestEnded(job: HttpJob): void;
   /** The job is done: `ran` says whether it held a worker to give back. */
   jobDone(job: HttpJob, ran: boolean): void;
 }
@@ -37,12 +40,14 @@ const QUEUED = 0;
 const RUNNING = 1;
 const DONE = 2;
 
-export class HttpJob implements PoolJob, Expirable, BodyOverflowListener {
+export class HttpJob implements PoolJob, Expirable, BodyOverflowListener, RequestTimes {
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
   deadline = 0;
   deadlineEntry: ListEntry<this> | undefined = undefined;
   /** Set when the job was ended from outside (timeout, shutdown): later errors are expected noise. */
   endedEarly = false;
+  startedAt: number | undefined = undefined;
+  endedAt: number | undefined = undefined;
   private state = QUEUED;
   readonly complete: Complete;
 
@@ -51,6 +56,8 @@ export class HttpJob implements PoolJob, Expirable, BodyOverflowListener {
     readonly route: ResolvedRoute,
     readonly req: HttpRequest,
     readonly res: HttpResponse,
+    /** When the dispatcher received the request (performance.now()). */
+    readonly receivedAt: number,
   ) {
     this.complete = (error?: unknown) => {
       if (error === undefined || error === null) this.finish();
@@ -91,14 +98,16 @@ export class HttpJob implements PoolJob, Expirable, BodyOverflowListener {
    * The response closed. If it never finished, the client went away: a queued
    * job leaves the queue unrun; a running one sees its signal abort.
    */
-  clientGone(): void {
-    if (this.state === DONE || this.res.writableFinished) return;
-    if (this.state === QUEUED) {
-      this.host.withdraw(this);
-      this.drop();
-    } else {
-      abortRequest(this.req, new DOMException('The client closed the connection', 'AbortError'));
+  responseClosed(): void {
+    if (this.state !== DONE && !this.res.writableFinished) {
+      if (this.state === QUEUED) {
+        this.host.withdraw(this);
+        this.drop();
+      } else {
+        abortRequest(this.req, new DOMException('The client closed the connection', 'AbortError'));
+      }
     }
+    this.host.requestEnded(this);
   }
 
   /** The job ends without running and without an answer (it was shed, or its client left). */

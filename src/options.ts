@@ -1,6 +1,7 @@
 // HttpPoolOptions: what a user may set, checked loudly and resolved once.
 
 import type { Logger, LoggerOptions } from 'pino';
+import type { MetricsOptions } from './app-metrics';
 import type { DependencyContainer } from 'tsyringe';
 import type { Constructor, UnknownProperties } from './route-metadata';
 import {
@@ -46,6 +47,8 @@ export interface HttpPoolOptions {
   static?: readonly StaticMountOptions[];
   /** The static files' memory cache: `maxFileSize` (256 KiB), `maxSize` (64 MiB), `revalidateMs` (1000). */
   staticCache?: StaticCacheOptions;
+  /** Prometheus metrics: `true` serves them at `/metrics`, outside the pool; or `{ path, defaultMetrics }` (default: off). */
+  metrics?: boolean | MetricsOptions;
 }
 
 export interface ResolvedOptions {
@@ -65,6 +68,7 @@ export interface ResolvedOptions {
   unknownProperties: UnknownProperties;
   static: ResolvedStaticMount[];
   staticCache: ResolvedStaticCache;
+  metrics: Required<MetricsOptions> | undefined;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -82,7 +86,14 @@ export const DEFAULT_OPTIONS = {
   staticCache: DEFAULT_STATIC_CACHE,
 } as const;
 
-const KNOWN_OPTIONS = new Set(['controllers', 'container', 'logger', 'static', ...Object.keys(DEFAULT_OPTIONS)]);
+const KNOWN_OPTIONS = new Set([
+  'controllers',
+  'container',
+  'logger',
+  'static',
+  'metrics',
+  ...Object.keys(DEFAULT_OPTIONS),
+]);
 
 /** Checks every option and merges them with the defaults; throws naming the bad one. */
 export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
@@ -112,6 +123,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     unknownProperties: checkUnknownProperties(options.unknownProperties),
     static: checkStaticMounts(options.static),
     staticCache: checkStaticCache(options.staticCache),
+    metrics: checkMetrics(options.metrics),
   };
   if (resolved.requestTimeout !== 0 && resolved.headersTimeout > resolved.requestTimeout) {
     throw new RangeError(
@@ -161,6 +173,23 @@ function checkControllers(value: HttpPoolOptions['controllers']): ReadonlyArray<
     }
   }
   return list;
+}
+
+function checkMetrics(value: unknown): Required<MetricsOptions> | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { path: '/metrics', defaultMetrics: false };
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`Option "metrics" must be a boolean or { path, defaultMetrics }, got ${describe(value)}`);
+  }
+  const { path = '/metrics', defaultMetrics = false, ...rest } = value as MetricsOptions;
+  for (const key of Object.keys(rest)) throw new TypeError(`Unknown option "metrics.${key}"`);
+  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?')) {
+    throw new TypeError(`Option "metrics.path" must be a path starting with '/', got ${describe(path)}`);
+  }
+  if (typeof defaultMetrics !== 'boolean') {
+    throw new TypeError(`Option "metrics.defaultMetrics" must be a boolean, got ${describe(defaultMetrics)}`);
+  }
+  return { path, defaultMetrics };
 }
 
 function checkContainer(value: unknown): DependencyContainer | undefined {

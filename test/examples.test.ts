@@ -17,7 +17,7 @@ describe('demo service (npm start)', () => {
   let url: string;
   after(() => app?.close());
   before(async () => {
-    app = await startDemo(0, '127.0.0.1');
+    app = await startDemo(0, '127.0.0.1', false);
     url = baseUrl(app.server.address());
   });
 
@@ -90,7 +90,7 @@ describe('demo service (npm start)', () => {
 
 describe('examples', () => {
   it('go-original serves /test through a 300-worker pool', async () => {
-    const app = await goOriginal(0);
+    const app = await goOriginal(0, false);
     try {
       const response = await fetch(`${baseUrl(app.server.address())}/test`);
       expect(await response.text()).to.contain('<h4>Welcome to sample page</h4>');
@@ -102,7 +102,7 @@ describe('examples', () => {
   });
 
   it('validated-input answers 201 for a good order and 400 with details for a bad one', async () => {
-    const app = await validatedInput(0);
+    const app = await validatedInput(0, false);
     try {
       const post = (query: string, body: unknown) =>
         fetch(`${baseUrl(app.server.address())}/orders${query}`, {
@@ -138,7 +138,7 @@ describe('examples', () => {
   });
 
   it('plain-node-server keeps its own paths and hands the rest to app.dispatch', async () => {
-    const { server, app } = await plainNodeServer(0);
+    const { server, app } = await plainNodeServer(0, false);
     try {
       const url = baseUrl(server.address());
       expect(await (await fetch(`${url}/health`)).text()).to.equal('ok');

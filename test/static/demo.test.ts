@@ -17,7 +17,7 @@ describe('static: the demo service', () => {
   let app: HttpPoolApp | undefined;
   let port: number;
   before(async () => {
-    app = await startDemo(0, '127.0.0.1');
+    app = await startDemo(0, '127.0.0.1', false);
     port = (app.server.address() as AddressInfo).port;
   });
   after(() => app?.close());

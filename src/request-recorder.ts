@@ -1,0 +1,92 @@
+// RequestRecorder: what one request leaves behind when it ends — an access
+// line, metrics, and the plain counts behind `app.stats()`.
+//
+// Every request ends here exactly once: an answer that never became a job
+// (404, 405, 413, a shed 503, a static file) when the dispatcher has sent it,
+// a job when its response closes.
+
+import type { Logger } from 'pino';
+import type { AppMetrics, ShedReason } from './app-metrics';
+import type { HttpRequest, HttpResponse } from './http-types';
+
+/** Route label for requests no route matched. */
+export const UNMATCHED = '(unmatched)';
+
+/** When a request's phases began and ended (performance.now() times). */
+export interface RequestTimes {
+  receivedAt: number;
+  /** When a worker took the job; undefined if it never ran. */
+  startedAt: number | undefined;
+  /** When the job released its worker; undefined if it never ran or still runs. */
+  endedAt: number | undefined;
+}
+
+export interface RequestCounts {
+  /** Requests answered, by status code. */
+  responses: Record<string, number>;
+  /** Requests answered 503 without their work, by reason. */
+  shed: Record<ShedReason, number>;
+}
+
+export class RequestRecorder {
+  private readonly counts: RequestCounts = {
+    responses: {},
+    shed: { queue_full: 0, queue_timeout: 0, shutting_down: 0 },
+  };
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics: AppMetrics | undefined,
+  ) {}
+
+  /** A request has ended: `route` is its route pattern, or UNMATCHED. */
+  ended(req: HttpRequest, res: HttpResponse, route: string, times: RequestTimes): void {
+    const now = performance.now();
+    // A response cut before its headers went out reached the client as nothing.
+    const status = res.headersSent ? res.statusCode : 0;
+    const method = req.method as string;
+    this.counts.responses[status] = (this.counts.responses[status] ?? 0) + 1;
+    this.metrics?.recordRequest(route, method, status);
+    // Shed requests and timeouts are the signal of overload: warn. A 500's own
+    // error line (with the stack) was written where it failed.
+    const level = status === 503 || status === 504 ? 'warn' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    const { receivedAt, startedAt, endedAt } = times;
+    this.logger[level](
+      {
+        reqId: req.id,
+        method,
+        url: req.url,
+        route,
+        status,
+        ms: round(now - receivedAt),
+        queueMs: startedAt === undefined ? undefined : round(startedAt - receivedAt),
+        runMs: startedAt === undefined ? undefined : round((endedAt ?? now) - startedAt),
+      },
+      'request',
+    );
+  }
+
+  shed(reason: ShedReason): void {
+    this.counts.shed[reason]++;
+    this.metrics?.recordShed(reason);
+  }
+
+  /** A worker took a job after it waited `ms` in the queue (0 when it started at once). */
+  started(ms: number): void {
+    this.metrics?.recordQueueWait(ms);
+  }
+
+  /** A job held its worker for `ms`. */
+  ran(route: string, ms: number): void {
+    this.metrics?.recordHandlerDuration(route, ms);
+  }
+
+  snapshot(): RequestCounts {
+    return { responses: { ...this.counts.responses }, shed: { ...this.counts.shed } };
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,33 @@
+// express 5 with its defaults (ETag, x-powered-by), as most apps run it.
+
+import 'reflect-metadata';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { serve } from './serve';
+import { SAMPLE_PAGE, doWork, users } from './work';
+
+serve(async () => {
+  const app = express();
+  app.get('/test', (_req, res) => {
+    res.type('html').send(SAMPLE_PAGE);
+  });
+  app.get('/api/users/:id', (req, res) => {
+    const user = users.find(req.params.id);
+    if (user === undefined) res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'no such user' });
+    else res.json(user);
+  });
+  app.get('/work', async (_req, res) => {
+    res.json(await doWork());
+  });
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return {
+    address: server.address() as AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+});

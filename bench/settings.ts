@@ -1,0 +1,42 @@
+// Command-line settings shared by the scenarios: `npm run bench -- [scenario…] [--rounds 3] [--duration 4] …`.
+
+export interface BenchSettings {
+  /** Rounds per comparison: every server (or implementation) once per round, in rotating order. */
+  rounds: number;
+  /** Seconds of load per HTTP run. */
+  durationSec: number;
+  /** Seconds of unmeasured load per server before its first round (JIT warm-up). */
+  warmupSec: number;
+  /** Connections for the hello and json scenarios. */
+  connections: number;
+}
+
+export const DEFAULT_SETTINGS: BenchSettings = { rounds: 3, durationSec: 4, warmupSec: 1, connections: 100 };
+
+const FLAGS: Record<string, keyof BenchSettings> = {
+  '--rounds': 'rounds',
+  '--duration': 'durationSec',
+  '--warmup': 'warmupSec',
+  '--connections': 'connections',
+};
+
+export function parseArgs(argv: readonly string[]): { scenarios: string[]; settings: BenchSettings } {
+  const settings = { ...DEFAULT_SETTINGS };
+  const scenarios: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    const key = FLAGS[flag];
+    if (key !== undefined) {
+      const value = Number(inline ?? argv[++i]);
+      if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${flag} needs a positive number`);
+      settings[key] = key === 'durationSec' || key === 'warmupSec' ? value : Math.round(value);
+    } else if (arg.startsWith('-')) {
+      throw new TypeError(`Unknown flag ${arg} (known: ${Object.keys(FLAGS).join(', ')})`);
+    } else {
+      scenarios.push(arg);
+    }
+  }
+  if (settings.rounds < 3) console.warn(`note: ${settings.rounds} round(s); medians want at least 3`);
+  return { scenarios, settings };
+}

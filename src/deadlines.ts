@@ -34,8 +34,11 @@ export class Deadlines<T extends Expirable> {
     return this.timer !== undefined;
   }
 
-  /** Expires `item` after `timeoutMs` (0: never). Replaces any deadline it had. */
-  watch(item: T, timeoutMs: number): void {
+  /**
+   * Expires `item` `timeoutMs` after `now` (0: never). Replaces any deadline it
+   * had. Callers usually have the time already; reading it again costs ~50 ns.
+   */
+  watch(item: T, timeoutMs: number, now = performance.now()): void {
     this.unwatch(item);
     if (timeoutMs === 0) return;
     let list = this.lists.get(timeoutMs);
@@ -43,7 +46,7 @@ export class Deadlines<T extends Expirable> {
       list = new LinkedList<T>();
       this.lists.set(timeoutMs, list);
     }
-    item.deadline = performance.now() + timeoutMs;
+    item.deadline = now + timeoutMs;
     item.deadlineEntry = list.push(item);
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.sweep(), this.tickMs);

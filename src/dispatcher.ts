@@ -16,7 +16,7 @@ import {
   QueueTimeoutError,
   ShuttingDownError,
 } from './errors';
-import { sendError, statusOf } from './error-response';
+import { prebuild, sendError, sendPrebuilt, statusOf } from './error-response';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { HttpJob, type JobHost } from './http-job';
 import type { ResolvedOptions } from './options';
@@ -46,6 +46,8 @@ const STATIC = '(static)';
 
 /** Seconds a shed client is told to wait before trying again. */
 const RETRY_AFTER_SECONDS = 1;
+
+const QUEUE_FULL = prebuild(new QueueFullError(RETRY_AFTER_SECONDS));
 
 const kJob = Symbol('httppool.job');
 type JobResponse = HttpResponse & { [kJob]: HttpJob };
@@ -158,19 +160,20 @@ export class Dispatcher implements JobHost {
   admit(job: HttpJob): void {
     this.jobs.add(job);
     (job.res as JobResponse)[kJob] = job;
-    job.res.once('close', onResponseClose);
+    // `on`, not `once`: 'close' comes once anyway, and once() wraps the listener per call.
+    job.res.on('close', onResponseClose);
     // node reports a write after end() as an 'error' event on the response;
     // unheard, it would end the process.
     job.res.on('error', onResponseError);
     watchBodyLimit(job.req, job);
     switch (this.pool.submit(job)) {
       case 'queued':
-        this.deadlines.watch(job, this.config.queueTimeoutMs);
+        this.deadlines.watch(job, this.config.queueTimeoutMs, job.receivedAt);
         break;
       case 'rejected':
         job.drop();
         this.recorder.shed('queue_full');
-        sendError(job.res, new QueueFullError(RETRY_AFTER_SECONDS));
+        sendPrebuilt(job.res, QUEUE_FULL);
         break;
       case 'started':
         break;
@@ -203,9 +206,10 @@ export class Dispatcher implements JobHost {
   }
 
   jobStarted(job: HttpJob): void {
-    job.startedAt = performance.now();
-    this.recorder.started(job.startedAt - job.receivedAt);
-    this.deadlines.watch(job, job.route.timeoutMs ?? this.config.handlerTimeoutMs);
+    const now = performance.now();
+    job.startedAt = now;
+    this.recorder.started(now - job.receivedAt);
+    this.deadlines.watch(job, job.route.timeoutMs ?? this.config.handlerTimeoutMs, now);
   }
 
   requestEnded(job: HttpJob): void {
@@ -213,8 +217,13 @@ export class Dispatcher implements JobHost {
   }
 
   answerError(job: HttpJob, error: unknown): void {
-    if (statusOf(error) >= 500 && !job.endedEarly) {
-      job.req.log.error({ err: error, route: job.route.name }, 'handler failed');
+    if (statusOf(error) >= 500) {
+      // After a timeout, or once the client left (a body read cut short), the
+      // failure is the client's doing or already reported: any client could
+      // otherwise flood the error log.
+      // The socket check covers a read that fails before the response's 'close' is seen.
+      const level = job.endedEarly || job.clientLeft || job.req.socket.destroyed ? 'debug' : 'error';
+      job.req.log[level]({ err: error, route: job.route.name }, 'handler failed');
     }
     sendError(job.res, error);
   }

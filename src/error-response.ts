@@ -48,3 +48,34 @@ export function sendError(res: HttpResponse, error: unknown): void {
   for (const name of res.getHeaderNames()) if (name.startsWith('content-')) res.removeHeader(name);
   sendJson(res, statusOf(error), errorBody(error), error instanceof HttpError ? error.headers : undefined);
 }
+
+/** An error answer serialised once, for answers sent often and in bulk (shedding). */
+export interface PrebuiltAnswer {
+  readonly statusCode: number;
+  /** Flat `[name, value, …]`, the form node's writeHead takes fastest. */
+  readonly headers: readonly string[];
+  readonly body: string;
+}
+
+/**
+ * Serialises an error answer once. Shedding is the one error path that runs
+ * thousands of times a second exactly when the server is busiest: building an
+ * Error (its stack trace) and a JSON body per 503 measured 75 µs of CPU, against
+ * 33 µs for a hand-written 503.
+ */
+export function prebuild(error: HttpError): PrebuiltAnswer {
+  const body = JSON.stringify(errorBody(error));
+  const headers = [
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(Buffer.byteLength(body)),
+  ];
+  for (const [name, value] of Object.entries(error.headers ?? {})) headers.push(name, value);
+  return { statusCode: error.statusCode, headers, body };
+}
+
+export function sendPrebuilt(res: HttpResponse, answer: PrebuiltAnswer): void {
+  res.writeHead(answer.statusCode, answer.headers as string[]);
+  res.end(answer.body);
+}

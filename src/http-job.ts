@@ -46,6 +46,8 @@ export class HttpJob implements PoolJob, Expirable, BodyOverflowListener, Reques
   deadlineEntry: ListEntry<this> | undefined = undefined;
   /** Set when the job was ended from outside (timeout, shutdown): later errors are expected noise. */
   endedEarly = false;
+  /** Set when the client went away while the job ran: its failures (a cut body read) are no server error. */
+  clientLeft = false;
   startedAt: number | undefined = undefined;
   endedAt: number | undefined = undefined;
   private state = QUEUED;
@@ -104,6 +106,7 @@ export class HttpJob implements PoolJob, Expirable, BodyOverflowListener, Reques
         this.host.withdraw(this);
         this.drop();
       } else {
+        this.clientLeft = true;
         abortRequest(this.req, new DOMException('The client closed the connection', 'AbortError'));
       }
     }

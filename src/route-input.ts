@@ -8,8 +8,8 @@
 // Everything that can be decided per route (which parts, which options) is
 // decided once, at bootstrap; a route without input has no RouteInput at all.
 
-import { plainToInstance, type ClassTransformOptions } from 'class-transformer';
-import { getMetadataStorage, validate, type ValidatorOptions } from 'class-validator';
+import type { ClassTransformOptions } from 'class-transformer';
+import type { ValidatorOptions } from 'class-validator';
 import {
   EmptyBodyError,
   InputValidationError,
@@ -103,8 +103,8 @@ async function check(
   transform: ClassTransformOptions,
   validator: ValidatorOptions,
 ): Promise<object> {
-  const instance = plainToInstance(cls, plain, transform);
-  const errors = await validate(instance, validator);
+  const instance = loadTransformer().plainToInstance(cls, plain, transform);
+  const errors = await loadValidator().validate(instance, validator);
   if (errors.length > 0) throw new InputValidationError(location, toInputViolations(errors));
   return instance;
 }
@@ -142,11 +142,27 @@ function checkClass(cls: unknown, location: InputLocation, routeName: string): C
   }
   // class-validator answers every instance of an undecorated class with an
   // "unknown value" error: a route that could only ever answer 400.
-  if (getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).length === 0) {
+  if (loadValidator().getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).length === 0) {
     throw new RouteDefinitionError(
       `Route ${routeName}: ${location} class ${cls.name} has no class-validator decorators ` +
         '(decorate each property, e.g. @IsString(), @IsOptional() or @Allow())',
     );
   }
   return cls as Constructor<object>;
+}
+
+// class-validator and class-transformer load on first use, by a route that
+// declares input: loading class-validator takes ~150 ms, and an app without
+// validated routes should neither pay that at startup nor need them installed.
+let classTransformer: typeof import('class-transformer') | undefined;
+let classValidator: typeof import('class-validator') | undefined;
+
+function loadTransformer(): typeof import('class-transformer') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (classTransformer ??= require('class-transformer') as typeof import('class-transformer'));
+}
+
+function loadValidator(): typeof import('class-validator') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (classValidator ??= require('class-validator') as typeof import('class-validator'));
 }

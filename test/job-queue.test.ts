@@ -3,6 +3,8 @@
 
 import { expect } from 'chai';
 import { JobQueue, type QueueEntry } from '../src/job-queue';
+import { mulberry32 } from './helpers/prng';
+import { rejectionOf } from './helpers/wait-for';
 
 /** Lets every pending promise callback run; no timer is involved. */
 function tick(): Promise<void> {
@@ -23,27 +25,6 @@ function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: u
     },
   );
   return state;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function filled(maxSize: number, values: string[]): { queue: JobQueue<string>; entries: QueueEntry<string>[] } {

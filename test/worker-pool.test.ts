@@ -6,31 +6,8 @@ import { expect } from 'chai';
 import { HttpPoolError, QueueFullError } from '../src/errors';
 import { JobQueue } from '../src/job-queue';
 import { WorkerPool, type PoolJob, type PoolStats } from '../src/worker-pool';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(reason: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
+import { deferred } from './helpers/deferred';
+import { rejectionOf } from './helpers/wait-for';
 
 /** A job that records when it starts and stays busy until the test calls release(). */
 function recordingJob(name: string, started: string[]): PoolJob {

@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { Controller, Get, Post, type Complete, type HttpRequest, type HttpResponse } from '../../src/index';
 import { captureLogs, LEVELS } from '../helpers/capture-logs';
 import { deferred, type Deferred } from '../helpers/deferred';
+import { openSocket } from '../helpers/raw-http';
 import { appStarter, type StartedApp } from '../helpers/start-app';
 import { inFlight, rejectionOf, waitFor, within } from '../helpers/wait-for';
 
@@ -100,6 +101,18 @@ class FaultController {
       } else setImmediate(pump);
     };
     pump();
+  }
+
+  @Post('/read-body')
+  async readBody(_res: HttpResponse, req: HttpRequest): Promise<number> {
+    ran('read-body');
+    let bytes = 0;
+    try {
+      for await (const chunk of req) bytes += (chunk as Buffer).length;
+    } finally {
+      lateDone.resolve();
+    }
+    return bytes;
   }
 
   @Post('/ok')
@@ -228,6 +241,18 @@ describe('fault matrix', () => {
     controller.abort();
     await rejectionOf(pending);
     expect(((await within(signalAborted.promise, 'the abort')) as DOMException).name).to.equal('AbortError');
+  });
+
+  it('client leaves mid-upload: the failed body read is not logged as a server error', async () => {
+    const socket = await openSocket(started.port);
+    socket.on('error', () => undefined);
+    socket.write('POST /fault/read-body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789');
+    await waitFor(() => runs['read-body'] === 1, 'the handler reading');
+    socket.destroy();
+    await within(lateDone.promise, 'the read to fail');
+    await waitFor(() => logs.lines.some((line) => line.msg === 'request'), 'the access line');
+    expect(errors()).to.deep.equal([]);
+    expect(logs.lines.find((line) => line.msg === 'handler failed')?.level).to.equal(LEVELS.debug);
   });
 
   it('socket error mid-response: a client that resets while the handler streams costs nothing', async () => {

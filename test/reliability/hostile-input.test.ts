@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { Controller, Get, HttpError, Post, type HttpRequest, type HttpResponse } from '../../src/index';
 import { appStarter } from '../helpers/start-app';
 import { waitFor } from '../helpers/wait-for';
+import { mulberry32 } from '../helpers/prng';
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 0x5eed_2024) >>> 0;
 const FAST_CASES = 2_400;
@@ -51,18 +52,6 @@ class HostileController {
 }
 
 // ── the generator ───────────────────────────────────────────────────────────
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Kind =
   | 'request-line'

@@ -3,19 +3,28 @@
 // Jobs are kept in lists by timeout length. Within one list every job got the
 // same timeout and joined later than the one before it, so the list is already
 // in deadline order: a sweep only looks at heads, and stops at the first head
-// whose time has not come. Watching and unwatching are O(1), and at rest
-// (nothing watched) the timer is stopped.
+// whose time has not come. The lists link the items themselves (the links live
+// on the item), so watching allocates nothing: this runs for every request.
+// Watching and unwatching are O(1), and at rest the timer is stopped.
 
-import { LinkedList, unlinkEntry, type ListEntry } from './linked-list';
-
-/** Something that can have a deadline: the watcher keeps its place here. */
+/** Something that can have a deadline. The `deadline*` fields belong to Deadlines. */
 export interface Expirable {
   deadline: number;
-  deadlineEntry: ListEntry<this> | undefined;
+  deadlinePrev: Expirable | null;
+  deadlineNext: Expirable | null;
+  /** The list the item is in while watched; null otherwise. */
+  deadlineList: DeadlineList | null;
+}
+
+/** A list of items with one timeout length, oldest (soonest due) first. */
+interface DeadlineList {
+  head: Expirable | null;
+  tail: Expirable | null;
+  size: number;
 }
 
 export class Deadlines<T extends Expirable> {
-  private readonly lists = new Map<number, LinkedList<T>>();
+  private readonly lists = new Map<number, DeadlineList>();
   private timer: NodeJS.Timeout | undefined;
 
   /**
@@ -43,11 +52,17 @@ export class Deadlines<T extends Expirable> {
     if (timeoutMs === 0) return;
     let list = this.lists.get(timeoutMs);
     if (list === undefined) {
-      list = new LinkedList<T>();
+      list = { head: null, tail: null, size: 0 };
       this.lists.set(timeoutMs, list);
     }
     item.deadline = now + timeoutMs;
-    item.deadlineEntry = list.push(item);
+    item.deadlineList = list;
+    item.deadlinePrev = list.tail;
+    item.deadlineNext = null;
+    if (list.tail === null) list.head = item;
+    else list.tail.deadlineNext = item;
+    list.tail = item;
+    list.size++;
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.sweep(), this.tickMs);
       // A pending deadline is no reason to keep the process alive.
@@ -56,9 +71,14 @@ export class Deadlines<T extends Expirable> {
   }
 
   unwatch(item: T): void {
-    if (item.deadlineEntry === undefined) return;
-    unlinkEntry(item.deadlineEntry);
-    item.deadlineEntry = undefined;
+    const list = item.deadlineList;
+    if (list === null) return;
+    if (item.deadlinePrev === null) list.head = item.deadlineNext;
+    else item.deadlinePrev.deadlineNext = item.deadlineNext;
+    if (item.deadlineNext === null) list.tail = item.deadlinePrev;
+    else item.deadlineNext.deadlinePrev = item.deadlinePrev;
+    item.deadlinePrev = item.deadlineNext = item.deadlineList = null;
+    list.size--;
   }
 
   /** Stops the timer; deadlines watched later start it again. */
@@ -71,12 +91,12 @@ export class Deadlines<T extends Expirable> {
   sweep(now = performance.now()): void {
     let watched = 0;
     for (const list of this.lists.values()) {
-      for (let item = list.peek(); item !== undefined && item.deadline <= now; item = list.peek()) {
+      for (let item = list.head as T | null; item !== null && item.deadline <= now; item = list.head as T | null) {
         this.expire(item);
         // Whatever `expire` did, the item must not be swept twice.
-        if (item.deadlineEntry !== undefined) this.unwatch(item);
+        this.unwatch(item);
       }
-      watched += list.length;
+      watched += list.size;
     }
     if (watched === 0) this.stop();
   }

@@ -13,7 +13,6 @@ import type { Expirable } from './deadlines';
 import type { HttpError } from './errors';
 import type { Complete, HttpRequest, HttpResponse } from './http-types';
 import type { QueueEntry } from './job-queue';
-import type { ListEntry } from './linked-list';
 import { abortRequest, type BodyOverflowListener } from './pool-request';
 import type { RequestTimes } from './request-recorder';
 import type { ResolvedRoute } from './route-table';
@@ -43,7 +42,9 @@ const DONE = 2;
 export class HttpJob implements PoolJob, Expirable, BodyOverflowListener, RequestTimes {
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
   deadline = 0;
-  deadlineEntry: ListEntry<this> | undefined = undefined;
+  deadlinePrev: Expirable | null = null;
+  deadlineNext: Expirable | null = null;
+  deadlineList: Expirable['deadlineList'] = null;
   /** Set when the job was ended from outside (timeout, shutdown): later errors are expected noise. */
   endedEarly = false;
   /** Set when the client went away while the job ran: its failures (a cut body read) are no server error. */

@@ -90,12 +90,6 @@ export class LinkedList<T> {
   }
 }
 
-/** Unlinks an entry from whichever list holds it; `false` when none does. */
-export function unlinkEntry<T>(entry: ListEntry<T>): boolean {
-  const node = entry as Node<T>;
-  return node.list !== null && node.list.remove(node);
-}
-
 /** An entry that belongs to no list: for a value handed over without queueing. */
 export function detachedEntry<T>(value: T): ListEntry<T> {
   return new Node(value, null);

@@ -8,7 +8,7 @@ interface Item extends Expirable {
 }
 
 function item(name: string): Item {
-  return { name, deadline: 0, deadlineEntry: undefined };
+  return { name, deadline: 0, deadlinePrev: null, deadlineNext: null, deadlineList: null };
 }
 
 function timers(): number {
@@ -40,7 +40,7 @@ describe('Deadlines', () => {
     deadlines.sweep(a.deadline);
     deadlines.sweep(a.deadline + 1000);
     expect(expired).to.deep.equal(['a']);
-    expect(a.deadlineEntry).to.equal(undefined);
+    expect(a.deadlineList).to.equal(null);
   });
 
   it('.sweep() expires items of different timeouts in each list, leaving the rest', () => {
@@ -81,7 +81,7 @@ describe('Deadlines', () => {
   it('.watch() with 0 means no deadline', () => {
     const a = item('a');
     deadlines.watch(a, 0);
-    expect(a.deadlineEntry).to.equal(undefined);
+    expect(a.deadlineList).to.equal(null);
     deadlines.sweep(Number.MAX_SAFE_INTEGER);
     expect(expired).to.deep.equal([]);
   });

@@ -13,6 +13,7 @@ import type { Expirable } from './deadlines';
 import type { HttpError } from './errors';
 import type { Complete, HttpRequest, HttpResponse } from './http-types';
 import type { QueueEntry } from './job-queue';
+import { QueueItem } from './linked-list';
 import { abortRequest, type BodyOverflowListener } from './pool-request';
 import type { RequestTimes } from './request-recorder';
 import type { ResolvedRoute } from './route-table';
@@ -39,7 +40,7 @@ const QUEUED = 0;
 const RUNNING = 1;
 const DONE = 2;
 
-export class HttpJob implements PoolJob, Expirable, BodyOverflowListener, RequestTimes {
+export class HttpJob extends QueueItem implements PoolJob, Expirable, BodyOverflowListener, RequestTimes {
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
   deadline = 0;
   deadlinePrev: Expirable | null = null;
@@ -62,6 +63,7 @@ export class HttpJob implements PoolJob, Expirable, BodyOverflowListener, Reques
     /** When the dispatcher received the request (performance.now()). */
     readonly receivedAt: number,
   ) {
+    super();
     this.complete = (error?: unknown) => {
       if (error === undefined || error === null) this.finish();
       else this.fail(error);

@@ -7,7 +7,7 @@ export { HttpPoolApp, type AppStats } from './app';
 export { Controller } from './controller';
 export { Route, Get, Post, Put, Patch, Delete } from './route';
 export { WorkerPool, type PoolJob, type PoolStats, type Admission } from './worker-pool';
-export { JobQueue, type QueueEntry } from './job-queue';
+export { JobQueue, QueueItem, type QueueEntry } from './job-queue';
 export { DEFAULT_OPTIONS, type HttpPoolOptions } from './options';
 export type { StaticMountOptions, StaticCacheOptions } from './static/static-options';
 export type { StaticStats } from './static/file-cache';

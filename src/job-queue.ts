@@ -10,10 +10,12 @@
 // only while it is full. A value offered while someone waits in `take` goes
 // straight to that taker and never occupies a slot.
 
-import { LinkedList, detachedEntry, type ListEntry } from './linked-list';
+import { LinkedList, QueueItem, detachedEntry, type ListEntry } from './linked-list';
 
 /** A handle to a queued value, for `JobQueue.remove`. */
 export type QueueEntry<T> = ListEntry<T>;
+
+export { QueueItem };
 
 interface Waiter<R> {
   resolve(result: R): void;

@@ -8,6 +8,7 @@
 
 import { QueueFullError } from './errors';
 import type { JobQueue, QueueEntry } from './job-queue';
+import { QueueItem } from './linked-list';
 
 /** A unit of work the pool can run. */
 export interface PoolJob {
@@ -144,7 +145,7 @@ export class WorkerPool {
   }
 }
 
-class TaskJob<R> implements PoolJob {
+class TaskJob<R> extends QueueItem implements PoolJob {
   queueEntry: QueueEntry<PoolJob> | undefined;
 
   constructor(
@@ -152,7 +153,9 @@ class TaskJob<R> implements PoolJob {
     private readonly task: () => R | PromiseLike<R>,
     private readonly resolve: (value: R) => void,
     private readonly reject: (reason: unknown) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   run(): void {
     let result: R | PromiseLike<R>;

@@ -2,7 +2,7 @@
 // with abort, and a seeded model check against a plain array.
 
 import { expect } from 'chai';
-import { JobQueue, type QueueEntry } from '../src/job-queue';
+import { JobQueue, QueueItem, type QueueEntry } from '../src/job-queue';
 import { mulberry32 } from './helpers/prng';
 import { rejectionOf } from './helpers/wait-for';
 
@@ -387,6 +387,42 @@ describe('JobQueue', () => {
       expect(() => (result = queue.take(signal))).to.not.throw();
       expect(await rejectionOf(result as Promise<unknown>)).to.equal(reason);
       expect([...queue]).to.deep.equal(['a']);
+    });
+  });
+
+  describe('QueueItem values', () => {
+    class Job extends QueueItem {
+      constructor(readonly name: string) {
+        super();
+      }
+    }
+
+    it('.offer() makes a QueueItem its own entry, and poll/remove give it back', () => {
+      const queue = new JobQueue<Job>(3);
+      const [a, b, c] = [new Job('a'), new Job('b'), new Job('c')];
+      expect(queue.offer(a)).to.equal(a);
+      expect(queue.offer(b)).to.equal(b);
+      expect(queue.offer(c)).to.equal(c);
+      expect(queue.remove(b)).to.equal(true);
+      expect(queue.remove(b)).to.equal(false);
+      expect([...queue].map((job) => job.name)).to.deep.equal(['a', 'c']);
+      expect(queue.poll()).to.equal(a);
+      // Out of the queue, it can join again.
+      expect(queue.offer(a)).to.equal(a);
+      expect([...queue].map((job) => job.name)).to.deep.equal(['c', 'a']);
+    });
+
+    it('.offer() wraps a QueueItem that is already in another queue, and both queues keep it', () => {
+      const first = new JobQueue<Job>(2);
+      const second = new JobQueue<Job>(2);
+      const job = new Job('shared');
+      first.offer(job);
+      const entry = second.offer(job) as QueueEntry<Job>;
+      expect(entry).to.not.equal(job);
+      expect(entry.value).to.equal(job);
+      expect(first.poll()).to.equal(job);
+      expect(second.holds(entry)).to.equal(true);
+      expect(second.poll()).to.equal(job);
     });
   });
 

@@ -17,6 +17,7 @@ import {
   Get,
   HttpPoolApp,
   JobQueue,
+  QueueItem,
   WorkerPool,
   type Complete,
   type PoolJob,
@@ -26,23 +27,26 @@ import { childMain } from '../fork-child';
 import { median } from '../stats';
 
 /**
- * A job as the pool sees one: an object with `run` and the pool's `queueEntry`
- * slot; plus the links the intrusive sketch below uses (every implementation
- * holds the same objects).
+ * A job as the pool sees one: a `QueueItem` (so a JobQueue holds it without
+ * allocating, as it holds HttpJob) with `run` and the pool's `queueEntry`
+ * slot; plus the links the hand-written reference list below uses (every
+ * implementation holds the same objects).
  */
-class BenchJob implements PoolJob {
+class BenchJob extends QueueItem implements PoolJob {
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
-  prev: BenchJob | null = null;
-  next: BenchJob | null = null;
+  sketchPrev: BenchJob | null = null;
+  sketchNext: BenchJob | null = null;
   owner: IntrusiveFifo | null = null;
-  constructor(readonly id: number) {}
+  constructor(readonly id: number) {
+    super();
+  }
   run(): void {}
 }
 
 /**
- * A sketch, not httppool's code: a FIFO whose jobs are their own list nodes
- * (the links live on the job), so offer and poll allocate nothing. It shows
- * what JobQueue would gain from that design.
+ * A reference, not httppool's code: the leanest hand-written FIFO whose jobs
+ * are their own list nodes, with no bound, no waiters and no entry handles:
+ * the ceiling for JobQueue's design.
  */
 class IntrusiveFifo {
   private head: BenchJob | null = null;
@@ -51,10 +55,10 @@ class IntrusiveFifo {
 
   push(job: BenchJob): void {
     job.owner = this;
-    job.prev = this.tail;
-    job.next = null;
+    job.sketchPrev = this.tail;
+    job.sketchNext = null;
     if (this.tail === null) this.head = job;
-    else this.tail.next = job;
+    else this.tail.sketchNext = job;
     this.tail = job;
     this.length++;
   }
@@ -67,11 +71,11 @@ class IntrusiveFifo {
 
   remove(job: BenchJob): boolean {
     if (job.owner !== this) return false;
-    if (job.prev === null) this.head = job.next;
-    else job.prev.next = job.next;
-    if (job.next === null) this.tail = job.prev;
-    else job.next.prev = job.prev;
-    job.prev = job.next = null;
+    if (job.sketchPrev === null) this.head = job.sketchNext;
+    else job.sketchPrev.sketchNext = job.sketchNext;
+    if (job.sketchNext === null) this.tail = job.sketchPrev;
+    else job.sketchNext.sketchPrev = job.sketchPrev;
+    job.sketchPrev = job.sketchNext = null;
     job.owner = null;
     this.length--;
     return true;

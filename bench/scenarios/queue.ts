@@ -28,11 +28,11 @@ const LABEL: Record<string, string> = {
   jobqueue: 'JobQueue',
   denque: 'denque',
   array: 'Array push/shift',
-  intrusive: 'intrusive list (sketch in bench/, not in src)',
+  intrusive: 'bare intrusive list (reference, bench/ only)',
 };
 const REMOVE_LABEL: Record<string, string> = {
   jobqueue: 'JobQueue.remove(entry)',
-  intrusive: 'intrusive list remove(job) (sketch)',
+  intrusive: 'bare intrusive list remove(job) (reference)',
   array: 'Array indexOf + splice',
 };
 
@@ -191,7 +191,7 @@ export const queue: Scenario = {
         `info   queue: JobQueue remove() is O(1): ${num(removeOf('jobqueue', 1e3))} ns at depth 1e3, ${num(removeOf('jobqueue', 1e6))} ns at 1e6 ` +
           `(${times(ratio(removeOf('jobqueue', 1e6), removeOf('jobqueue', 1e3)))}: cache misses in a list that no longer fits in cache; ` +
           `Array indexOf + splice grows ${times(ratio(removeOf('array', 1e6), removeOf('array', 1e3)))})`,
-        `info   queue: an intrusive list (jobs are their own nodes; sketch) does ${times(vsOf('intrusive', 'denque', shallow))} denque at depth 1e3, ` +
+        `info   queue: a bare intrusive list (reference, no bound or handles) does ${times(vsOf('intrusive', 'denque', shallow))} denque at depth 1e3, ` +
           `${times(vsOf('intrusive', 'denque', deep))} at 1e5, ${times(vsOf('intrusive', 'denque', deepTouched))} at 1e5 with the job touched; ` +
           `JobQueue ${times(vsOf('jobqueue', 'denque', shallow))}, ${times(vsOf('jobqueue', 'denque', deep))}, ${times(vsOf('jobqueue', 'denque', deepTouched))}`,
         goal('queue: JobQueue bytes per queued job', jobQueueHeap?.queueBytesPerJob ?? Number.NaN, '≤', 200, ' B'),

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppMetrics } from './app-metrics';
 import { Deadlines } from './deadlines';
+import { LiveJobs } from './live-jobs';
 import {
   HandlerTimeoutError,
   MalformedUrlError,
@@ -55,7 +56,7 @@ type JobResponse = HttpResponse & { [kJob]: HttpJob };
 export class Dispatcher implements JobHost {
   private closing = false;
   /** Jobs queued or running: to drain on close, and to tell their clients we are closing. */
-  private readonly jobs = new Set<HttpJob>();
+  private readonly jobs = new LiveJobs<HttpJob>();
   private idleWaiters: Array<() => void> = [];
   private readonly deadlines = new Deadlines<HttpJob>((job) => this.expire(job));
 
@@ -183,7 +184,7 @@ export class Dispatcher implements JobHost {
   /** Stops taking new work: requests from now on get 503 and `Connection: close`. */
   beginClose(): void {
     this.closing = true;
-    for (const job of this.jobs) if (!job.res.headersSent) job.res.shouldKeepAlive = false;
+    for (const job of this.jobs.toArray()) if (!job.res.headersSent) job.res.shouldKeepAlive = false;
   }
 
   /** Resolves once no job is queued or running. */
@@ -196,7 +197,7 @@ export class Dispatcher implements JobHost {
   abandonAll(): void {
     // Queued jobs first: ending a running one frees a worker, which would
     // otherwise start the next queued job just as everything is being cut.
-    const jobs = [...this.jobs].sort((a, b) => Number(b.queued) - Number(a.queued));
+    const jobs = this.jobs.toArray().sort((a, b) => Number(b.queued) - Number(a.queued));
     for (const job of jobs) {
       this.logger.warn({ route: job.route.name, queued: job.queued }, 'shutdown timeout: answering 503');
       this.recorder.shed('shutting_down');

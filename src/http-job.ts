@@ -10,6 +10,7 @@
 // complete() twice, complete() then a rejection, a throw after a timeout.
 
 import type { Expirable } from './deadlines';
+import type { LiveLinks } from './live-jobs';
 import type { HttpError } from './errors';
 import type { Complete, HttpRequest, HttpResponse } from './http-types';
 import type { QueueEntry } from './job-queue';
@@ -40,12 +41,15 @@ const QUEUED = 0;
 const RUNNING = 1;
 const DONE = 2;
 
-export class HttpJob extends QueueItem implements PoolJob, Expirable, BodyOverflowListener, RequestTimes {
+export class HttpJob extends QueueItem implements PoolJob, Expirable, LiveLinks, BodyOverflowListener, RequestTimes {
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
   deadline = 0;
   deadlinePrev: Expirable | null = null;
   deadlineNext: Expirable | null = null;
   deadlineList: Expirable['deadlineList'] = null;
+  livePrev: LiveLinks | null = null;
+  liveNext: LiveLinks | null = null;
+  isLive = false;
   /** Set when the job was ended from outside (timeout, shutdown): later errors are expected noise. */
   endedEarly = false;
   /** Set when the client went away while the job ran: its failures (a cut body read) are no server error. */

@@ -169,7 +169,8 @@ export class Dispatcher implements JobHost {
     watchBodyLimit(job.req, job);
     switch (this.pool.submit(job)) {
       case 'queued':
-        this.deadlines.watch(job, this.config.queueTimeoutMs, job.receivedAt);
+        // From now, not from receivedAt: a validated body may have taken a while to arrive.
+        this.deadlines.watch(job, this.config.queueTimeoutMs);
         break;
       case 'rejected':
         job.drop();

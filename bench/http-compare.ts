@@ -14,6 +14,8 @@ export interface Phase {
   route: string;
   connections: number;
   durationSec: number;
+  /** Request headers besides Host (e.g. Accept-Encoding); none by default. */
+  headers?: Record<string, string>;
 }
 
 export interface HttpRun {
@@ -36,6 +38,10 @@ export interface CompareOptions {
   warmupSec: number;
   /** Extra node flags for the server children (e.g. --cpu-prof). */
   execArgv?: string[];
+  /** Called once per server after all have started, before warm-up: throw if it answers wrong. */
+  verify?: (server: ServerProcess) => Promise<void>;
+  /** Called with each server's warm-up load (which is not measured), for scenarios that count every request. */
+  onWarmup?: (server: string, load: LoadResult) => void;
 }
 
 const QUIET_SHARE = 0.05;
@@ -52,9 +58,16 @@ export async function compareServers(options: CompareOptions): Promise<HttpRun[]
       servers.push(server);
       log(`${spec.name} listening on 127.0.0.1:${server.port}`);
     }
+    for (const server of servers) await options.verify?.(server);
     const first = options.phases[0] as Phase;
     for (const server of servers) {
-      await runLoad({ url: server.url(first.route), connections: first.connections, durationSec: options.warmupSec });
+      const warmup = await runLoad({
+        url: server.url(first.route),
+        connections: first.connections,
+        durationSec: options.warmupSec,
+        headers: first.headers,
+      });
+      options.onWarmup?.(server.spec.name, warmup);
       await untilQuiet(server);
     }
     log(`warmed up (${options.warmupSec} s each)`);
@@ -86,6 +99,7 @@ async function measure(server: ServerProcess, phase: Phase, round: number): Prom
     url: server.url(phase.route),
     connections: phase.connections,
     durationSec: phase.durationSec,
+    headers: phase.headers,
   });
   const cpu = await server.cpuStop();
   const cpuUs = cpu.userUs + cpu.systemUs;

@@ -14,6 +14,8 @@ export interface LoadOptions {
   url: string;
   connections: number;
   durationSec: number;
+  /** Request headers besides Host (none by default: autocannon sends no Accept-Encoding). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -49,6 +51,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections,
         duration: options.durationSec,
         timeout: 30,
+        ...(options.headers === undefined ? {} : { headers: options.headers }),
       },
       (error, result) => {
         if (error !== null) {

@@ -8,15 +8,28 @@
 import { describeMachine, machineNote } from './machine';
 import { writeResult } from './results';
 import type { Scenario } from './scenario';
+import { observability } from './scenarios/observability';
 import { overload } from './scenarios/overload';
 import { pool } from './scenarios/pool';
 import { profile } from './scenarios/profile';
 import { queue } from './scenarios/queue';
 import { startup } from './scenarios/startup';
+import { staticFiles, staticLarger } from './scenarios/static';
 import { hello, json } from './scenarios/throughput';
 import { parseArgs } from './settings';
 
-const SCENARIOS: readonly Scenario[] = [hello, json, overload, queue, pool, startup, profile];
+const SCENARIOS: readonly Scenario[] = [
+  hello,
+  json,
+  observability,
+  staticFiles,
+  overload,
+  queue,
+  pool,
+  startup,
+  profile,
+  staticLarger,
+];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -33,7 +46,7 @@ async function main(): Promise<void> {
   console.log(machineNote(machine));
   console.log(
     `Scenarios: ${chosen.map((s) => s.name).join(', ')}; ${settings.rounds} rounds, ${settings.durationSec} s per HTTP run, ` +
-      `${settings.connections} connections (hello, json), ${settings.warmupSec} s warm-up; servers in child processes on 127.0.0.1.\n`,
+      `${settings.connections} connections (hello, json, observability, static), ${settings.warmupSec} s warm-up; servers in child processes on 127.0.0.1.\n`,
   );
   const started = performance.now();
   const findings: string[] = [];

@@ -7,7 +7,7 @@ export interface BenchSettings {
   durationSec: number;
   /** Seconds of unmeasured load per server before its first round (JIT warm-up). */
   warmupSec: number;
-  /** Connections for the hello and json scenarios. */
+  /** Connections for the hello, json, observability and static scenarios. */
   connections: number;
 }
 

@@ -10,6 +10,10 @@ export interface ServerConfig {
   /** httppool only: pool size and queue size for this scenario. */
   workers?: number;
   queueSize?: number;
+  /** httppool-observed only: the file its access log goes to. */
+  logFile?: string;
+  /** static-* only: the folder served under /public. */
+  staticRoot?: string;
 }
 
 export interface RunningServer {

@@ -2,8 +2,8 @@
 
 import 'reflect-metadata';
 import express from 'express';
-import type { AddressInfo } from 'node:net';
-import { serve } from './serve';
+import { createServer } from 'node:http';
+import { listenPlain, serve } from './serve';
 import { SAMPLE_PAGE, doWork, users } from './work';
 
 serve(async () => {
@@ -19,15 +19,5 @@ serve(async () => {
   app.get('/work', async (_req, res) => {
     res.json(await doWork());
   });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return {
-    address: server.address() as AddressInfo,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenPlain(createServer(app));
 });

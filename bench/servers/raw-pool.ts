@@ -5,9 +5,8 @@
 
 import 'reflect-metadata';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { JobQueue, WorkerPool, type PoolJob } from 'httppool';
-import { serve } from './serve';
+import { listenPlain, serve } from './serve';
 import { HTML, SAMPLE_PAGE } from './work';
 
 class PageJob implements PoolJob {
@@ -35,14 +34,5 @@ serve(async (config) => {
       res.end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    address: server.address() as AddressInfo,
-    stats: () => pool.stats(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenPlain(server, () => pool.stats());
 });

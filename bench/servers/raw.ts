@@ -2,8 +2,7 @@
 
 import 'reflect-metadata';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from './serve';
+import { listenPlain, serve } from './serve';
 import { HTML, SAMPLE_PAGE, doWork, users } from './work';
 
 const USERS_PREFIX = '/api/users/';
@@ -47,13 +46,5 @@ serve(async () => {
       sendJson(res, 404, { statusCode: 404, error: 'Not Found', message: 'no such route' });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    address: server.address() as AddressInfo,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenPlain(server);
 });

@@ -3,6 +3,7 @@
 // load run, close) so the parent can measure it without sharing its process.
 
 import { Session } from 'node:inspector';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the parent passes a server child (as JSON in argv[2]). */
@@ -52,6 +53,20 @@ export type ServerReply =
   | { type: 'alloc-started' }
   | { type: 'alloc'; sites: AllocationSite[] }
   | { type: 'failed'; message: string };
+
+/** Listens on 127.0.0.1 port 0 and describes the server for `serve`; close() drops open connections. */
+export async function listenPlain(server: Server, stats?: () => unknown): Promise<RunningServer> {
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: server.address() as AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    ...(stats === undefined ? {} : { stats }),
+  };
+}
 
 export function serve(start: (config: ServerConfig) => Promise<RunningServer>): void {
   const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;

@@ -3,22 +3,12 @@
 
 import 'reflect-metadata';
 import express from 'express';
-import type { AddressInfo } from 'node:net';
-import { serve } from './serve';
+import { createServer } from 'node:http';
+import { listenPlain, serve } from './serve';
 
 serve(async (config) => {
   if (config.staticRoot === undefined) throw new TypeError('static-express needs config.staticRoot');
   const app = express();
   app.use('/public', express.static(config.staticRoot));
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return {
-    address: server.address() as AddressInfo,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenPlain(createServer(app));
 });

@@ -8,10 +8,9 @@
 import 'reflect-metadata';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { serve } from './serve';
+import { listenPlain, serve } from './serve';
 
 interface Representation {
   headers: OutgoingHttpHeaders;
@@ -59,13 +58,5 @@ serve(async (config) => {
     res.writeHead(200, chosen.headers);
     res.end(chosen.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    address: server.address() as AddressInfo,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenPlain(server);
 });

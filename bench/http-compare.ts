@@ -5,6 +5,7 @@
 // next run starts only once the last server has gone quiet.
 
 import { runLoad, type LoadResult } from './load';
+import { runPoliteLoad } from './polite-load';
 import { ServerProcess, type CpuSample, type ServerSpec } from './server-process';
 import { median, ratio } from './stats';
 import { num } from './table';
@@ -16,6 +17,8 @@ export interface Phase {
   durationSec: number;
   /** Request headers besides Host (e.g. Accept-Encoding); none by default. */
   headers?: Record<string, string>;
+  /** Clients that wait out a 503's Retry-After (bench/polite-load.ts) instead of autocannon's instant retries. */
+  honourRetryAfter?: boolean;
 }
 
 export interface HttpRun {
@@ -95,7 +98,7 @@ export async function compareServers(options: CompareOptions): Promise<HttpRun[]
 
 async function measure(server: ServerProcess, phase: Phase, round: number): Promise<HttpRun> {
   await server.cpuStart();
-  const load = await runLoad({
+  const load = await (phase.honourRetryAfter === true ? runPoliteLoad : runLoad)({
     url: server.url(phase.route),
     connections: phase.connections,
     durationSec: phase.durationSec,

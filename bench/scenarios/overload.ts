@@ -31,6 +31,14 @@ export const overload: Scenario = {
       { name: 'unloaded', route: '/work', connections: UNLOADED_CONNECTIONS, durationSec: short },
       { name: 'capacity', route: '/work', connections: CAPACITY_CONNECTIONS, durationSec: short },
       { name: 'overload', route: '/work', connections: OVERLOAD_CONNECTIONS, durationSec: settings.durationSec },
+      // The same 1,000 connections, but each waits out a 503's Retry-After.
+      {
+        name: 'overload, Retry-After honoured',
+        route: '/work',
+        connections: OVERLOAD_CONNECTIONS,
+        durationSec: short,
+        honourRetryAfter: true,
+      },
     ];
     const httppool = {
       ...SERVERS.HTTPPOOL,
@@ -55,7 +63,10 @@ export const overload: Scenario = {
       const loaded = find(name, 'overload');
       const share = (loaded?.okRps ?? Number.NaN) / (capacity?.okRps ?? Number.NaN);
       const growth = (loaded?.okP99 ?? Number.NaN) / (unloaded?.okP99 ?? Number.NaN);
-      return { name, unloaded, capacity, loaded, share, growth };
+      const polite = find(name, 'overload, Retry-After honoured');
+      const politeShare = (polite?.okRps ?? Number.NaN) / (capacity?.okRps ?? Number.NaN);
+      const politeGrowth = (polite?.okP99 ?? Number.NaN) / (unloaded?.okP99 ?? Number.NaN);
+      return { name, unloaded, capacity, loaded, share, growth, polite, politeShare, politeGrowth };
     });
     const table = markdownTable(
       [
@@ -95,16 +106,52 @@ export const overload: Scenario = {
       `${settings.durationSec} s at c=${OVERLOAD_CONNECTIONS}, ${settings.rounds} rounds, medians; ` +
       'latencies of 2xx and of 503 measured apart (autocannon response events); ' +
       'autocannon retries a 503 at once (it ignores Retry-After), so shed requests come back as fast as they are answered';
+    const politeTable = markdownTable(
+      [
+        'server',
+        `2xx/s at c=${OVERLOAD_CONNECTIONS}`,
+        '% of capacity',
+        '2xx p50 ms',
+        '2xx p99 ms',
+        '2xx p99 ÷ unloaded',
+        '503/s',
+      ],
+      rows.map((row) => [
+        row.name,
+        num(row.polite?.okRps ?? Number.NaN),
+        `${num(row.politeShare * 100)} %`,
+        num(row.polite?.okP50 ?? Number.NaN, 1),
+        num(row.polite?.okP99 ?? Number.NaN, 1),
+        `${num(row.politeGrowth, 1)}×`,
+        num(row.polite?.non2xxPerSec ?? Number.NaN),
+      ]),
+    );
+    const politeTitle =
+      `overload with clients that honour Retry-After (bench/polite-load.ts: after a 503, a connection waits ` +
+      `Retry-After before its next request), ${short} s at c=${OVERLOAD_CONNECTIONS}`;
     const mine = rows.find((row) => row.name === httppool.name);
     const unbounded = rows.filter((row) => row.name !== httppool.name);
     return {
       settings: { phases, workers: OVERLOAD_WORKERS, queueSize: OVERLOAD_QUEUE, servers },
       summary: summaries,
       runs,
-      tables: [`${title}\n\n${table}`],
+      tables: [`${title}\n\n${table}`, `${politeTitle}\n\n${politeTable}`],
       findings: [
         goal('overload: httppool goodput ÷ its capacity', (mine?.share ?? Number.NaN) * 100, '≥', 80, '%'),
         goal('overload: httppool 2xx p99 ÷ its unloaded p99', mine?.growth ?? Number.NaN, '≤', 10),
+        goal(
+          'overload, Retry-After honoured: httppool goodput ÷ its capacity',
+          (mine?.politeShare ?? Number.NaN) * 100,
+          '≥',
+          80,
+          '%',
+        ),
+        goal(
+          'overload, Retry-After honoured: httppool 2xx p99 ÷ its unloaded p99',
+          mine?.politeGrowth ?? Number.NaN,
+          '≤',
+          10,
+        ),
         ...unbounded.map(
           (row) =>
             `       ${row.name}: 2xx p99 ${num(row.loaded?.okP99 ?? Number.NaN)} ms at c=${OVERLOAD_CONNECTIONS} ` +

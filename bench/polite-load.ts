@@ -1,0 +1,92 @@
+// A load client whose connections honour Retry-After, as a well-behaved SDK or
+// proxy does: after a 503 with Retry-After, that connection waits that long
+// before its next request. autocannon retries at once, so against a server
+// that sheds it measures how fast 503s can be answered; this measures what a
+// shedding server delivers to clients that back off.
+
+import { Agent, request } from 'node:http';
+import { summarizeLatencies } from './stats';
+import type { LoadOptions, LoadResult } from './load';
+
+/** The longest a connection waits, whatever Retry-After says (seconds). */
+const MAX_BACKOFF_SEC = 5;
+
+// Connections open over the first second, and nothing is counted until it has
+// passed: 1,000 connects at once overflow the listen backlog, and the SYN
+// retries (1 s, 3 s) would be measured as request latency, for every server.
+const RAMP_MS = 1000;
+
+export async function runPoliteLoad(options: LoadOptions): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const okTimes: number[] = [];
+  const otherTimes: number[] = [];
+  let status503 = 0;
+  let errors = 0;
+  const begun = performance.now();
+  const countFrom = begun + RAMP_MS;
+  const endAt = countFrom + options.durationSec * 1000;
+  let cpuAtStart = process.cpuUsage();
+  const cpuTimer = setTimeout(() => {
+    cpuAtStart = process.cpuUsage();
+  }, RAMP_MS);
+
+  const once = (): Promise<{ status: number; retryAfter: number }> =>
+    new Promise((resolve) => {
+      const sent = performance.now();
+      const req = request(options.url, { agent, headers: options.headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          const now = performance.now();
+          const status = res.statusCode ?? 0;
+          if (sent >= countFrom) {
+            if (status >= 200 && status < 300) okTimes.push(now - sent);
+            else otherTimes.push(now - sent);
+            if (status === 503) status503++;
+          }
+          resolve({ status, retryAfter: Number(res.headers['retry-after'] ?? 0) });
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve({ status: 0, retryAfter: 1 });
+      });
+      req.end();
+    });
+
+  const connection = async (index: number): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, (index / options.connections) * RAMP_MS));
+    while (performance.now() < endAt) {
+      const { status, retryAfter } = await once();
+      if (status === 503 || status === 0) {
+        const waitMs = Math.min(Math.max(retryAfter, 0), MAX_BACKOFF_SEC) * 1000;
+        const left = endAt - performance.now();
+        if (left <= 0) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, left)));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.connections }, (_, index) => connection(index)));
+  clearTimeout(cpuTimer);
+  agent.destroy();
+
+  const cpu = process.cpuUsage(cpuAtStart);
+  const wallMs = performance.now() - countFrom;
+  const seconds = wallMs / 1000;
+  const responses = okTimes.length + otherTimes.length;
+  return {
+    connections: options.connections,
+    durationSec: seconds,
+    rps: responses / seconds,
+    okRps: okTimes.length / seconds,
+    responses,
+    ok: okTimes.length,
+    non2xx: otherTimes.length,
+    status503,
+    errors,
+    timeouts: 0,
+    latency: summarizeLatencies([...okTimes, ...otherTimes]),
+    okLatency: summarizeLatencies(okTimes),
+    errorLatency: summarizeLatencies(otherTimes),
+    loadgenCpu: (cpu.user + cpu.system) / 1000 / wallMs,
+  };
+}

@@ -58,26 +58,15 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           reject(error);
           return;
         }
-        const cpu = process.cpuUsage(cpuAtStart);
-        const wallMs = performance.now() - started;
-        const seconds = result.duration;
-        const responses = okTimes.length + otherTimes.length;
-        resolve({
-          connections: options.connections,
-          durationSec: seconds,
-          rps: responses / seconds,
-          okRps: okTimes.length / seconds,
-          responses,
-          ok: okTimes.length,
-          non2xx: otherTimes.length,
-          status503: result.statusCodeStats['503']?.count ?? 0,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          latency: summarizeLatencies([...okTimes, ...otherTimes]),
-          okLatency: summarizeLatencies(okTimes),
-          errorLatency: summarizeLatencies(otherTimes),
-          loadgenCpu: (cpu.user + cpu.system) / 1000 / wallMs,
-        });
+        resolve(
+          loadResult(options, result.duration, okTimes, otherTimes, {
+            status503: result.statusCodeStats['503']?.count ?? 0,
+            errors: result.errors,
+            timeouts: result.timeouts,
+            cpu: process.cpuUsage(cpuAtStart),
+            wallMs: performance.now() - started,
+          }),
+        );
       },
     );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
@@ -85,4 +74,31 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       else otherTimes.push(responseTime);
     });
   });
+}
+
+/** Builds a LoadResult from the latencies one load client kept, 2xx apart from the rest. */
+export function loadResult(
+  options: LoadOptions,
+  seconds: number,
+  okTimes: number[],
+  otherTimes: number[],
+  extra: { status503: number; errors: number; timeouts: number; cpu: NodeJS.CpuUsage; wallMs: number },
+): LoadResult {
+  const responses = okTimes.length + otherTimes.length;
+  return {
+    connections: options.connections,
+    durationSec: seconds,
+    rps: responses / seconds,
+    okRps: okTimes.length / seconds,
+    responses,
+    ok: okTimes.length,
+    non2xx: otherTimes.length,
+    status503: extra.status503,
+    errors: extra.errors,
+    timeouts: extra.timeouts,
+    latency: summarizeLatencies([...okTimes, ...otherTimes]),
+    okLatency: summarizeLatencies(okTimes),
+    errorLatency: summarizeLatencies(otherTimes),
+    loadgenCpu: (extra.cpu.user + extra.cpu.system) / 1000 / extra.wallMs,
+  };
 }

@@ -5,8 +5,7 @@
 // shedding server delivers to clients that back off.
 
 import { Agent, request } from 'node:http';
-import { summarizeLatencies } from './stats';
-import type { LoadOptions, LoadResult } from './load';
+import { loadResult, type LoadOptions, type LoadResult } from './load';
 
 /** The longest a connection waits, whatever Retry-After says (seconds). */
 const MAX_BACKOFF_SEC = 5;
@@ -69,24 +68,12 @@ export async function runPoliteLoad(options: LoadOptions): Promise<LoadResult> {
   clearTimeout(cpuTimer);
   agent.destroy();
 
-  const cpu = process.cpuUsage(cpuAtStart);
   const wallMs = performance.now() - countFrom;
-  const seconds = wallMs / 1000;
-  const responses = okTimes.length + otherTimes.length;
-  return {
-    connections: options.connections,
-    durationSec: seconds,
-    rps: responses / seconds,
-    okRps: okTimes.length / seconds,
-    responses,
-    ok: okTimes.length,
-    non2xx: otherTimes.length,
+  return loadResult(options, wallMs / 1000, okTimes, otherTimes, {
     status503,
     errors,
     timeouts: 0,
-    latency: summarizeLatencies([...okTimes, ...otherTimes]),
-    okLatency: summarizeLatencies(okTimes),
-    errorLatency: summarizeLatencies(otherTimes),
-    loadgenCpu: (cpu.user + cpu.system) / 1000 / wallMs,
-  };
+    cpu: process.cpuUsage(cpuAtStart),
+    wallMs,
+  });
 }

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { AllocationSite, ServerConfig, ServerReply, ServerRequest } from './servers/serve';
+import type { AllocationSite, CpuSample, ServerConfig, ServerReply, ServerRequest } from './servers/serve';
 
 /** One framework in a comparison: its name in tables, its script in bench/servers, its config. */
 export interface ServerSpec {
@@ -16,15 +16,7 @@ export interface ServerSpec {
   execArgv?: string[];
 }
 
-export interface CpuSample {
-  userUs: number;
-  systemUs: number;
-  wallMs: number;
-  /** process.hrtime in µs at start and stop (the clock of --cpu-prof timestamps). */
-  fromUs: number;
-  toUs: number;
-  stats?: unknown;
-}
+export type { CpuSample } from './servers/serve';
 
 const START_TIMEOUT_MS = 30_000;
 const REPLY_TIMEOUT_MS = 10_000;

@@ -36,20 +36,23 @@ export interface AllocationSite {
   bytes: number;
 }
 
+/** The server's CPU time over one load run, and the clock it was read on. */
+export interface CpuSample {
+  userUs: number;
+  systemUs: number;
+  wallMs: number;
+  /** process.hrtime at start and stop, in µs: the same clock as a --cpu-prof profile's timestamps. */
+  fromUs: number;
+  toUs: number;
+  /** Anything the server records after a run (httppool: the pool's stats). */
+  stats?: unknown;
+}
+
 /** Child → parent. */
 export type ServerReply =
   | { type: 'ready'; port: number }
   | { type: 'cpu-started' }
-  | {
-      type: 'cpu';
-      userUs: number;
-      systemUs: number;
-      wallMs: number;
-      /** process.hrtime at start and stop, in µs: the same clock as a --cpu-prof profile's timestamps. */
-      fromUs: number;
-      toUs: number;
-      stats?: unknown;
-    }
+  | ({ type: 'cpu' } & CpuSample)
   | { type: 'alloc-started' }
   | { type: 'alloc'; sites: AllocationSite[] }
   | { type: 'failed'; message: string };

@@ -78,10 +78,6 @@ export class HttpJob extends QueueItem implements PoolJob, Expirable, LiveLinks,
     return this.state === QUEUED;
   }
 
-  get done(): boolean {
-    return this.state === DONE;
-  }
-
   run(): void {
     this.state = RUNNING;
     this.host.jobStarted(this);

@@ -41,7 +41,6 @@ export class RequestRecorder {
 
   /** A request has ended: `route` is its route pattern, or UNMATCHED. */
   ended(req: HttpRequest, res: HttpResponse, route: string, times: RequestTimes): void {
-    const now = performance.now();
     // A response cut before its headers went out reached the client as nothing.
     const status = res.headersSent ? res.statusCode : 0;
     const method = req.method as string;
@@ -51,6 +50,8 @@ export class RequestRecorder {
     // error line (with the stack) was written where it failed.
     const level = status === 503 || status === 504 ? 'warn' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
+    // Read the clock only for the access line: without it nothing here needs the time.
+    const now = performance.now();
     const { receivedAt, startedAt, endedAt } = times;
     this.logger[level](
       {

@@ -172,7 +172,7 @@ function checkTimeout(timeoutMs: unknown, name: string): number | undefined {
 }
 
 /** `/api` + `/test` → `/api/test`; `''` + `''` → `/`. */
-export function joinPaths(prefix: string, path: string): string {
+function joinPaths(prefix: string, path: string): string {
   const joined = prefix.replace(/\/+$/, '') + path;
   return joined === '' ? '/' : joined;
 }

@@ -9,6 +9,7 @@ export { Route, Get, Post, Put, Patch, Delete } from './route';
 export { WorkerPool, type PoolJob, type PoolStats, type Admission } from './worker-pool';
 export { JobQueue, QueueItem, type QueueEntry } from './job-queue';
 export { DEFAULT_OPTIONS, type HttpPoolOptions } from './options';
+export { LogFile, type LogFileOptions } from './log-file';
 export type { StaticMountOptions, StaticCacheOptions } from './static/static-options';
 export type { StaticStats } from './static/file-cache';
 export type { RouteOptions, Constructor, UnknownProperties } from './route-metadata';

@@ -14,11 +14,12 @@ import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { forkChild } from '../fork-child';
 import { compareServers, pairRatio, summarize, type HttpRun, type Phase } from '../http-compare';
 import { httpGet } from '../http-get';
 import type { ServerProcess, ServerSpec } from '../server-process';
 import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
-import { LOG_MIN_LENGTH, SAMPLE_PAGE } from '../servers/work';
+import { SAMPLE_PAGE } from '../servers/work';
 import { median } from '../stats';
 import { markdownTable, num, times } from '../table';
 import { BASELINE, SERVERS } from './throughput';
@@ -39,8 +40,6 @@ export interface LogCheck {
   otherLines: number;
   /** 2xx that autocannon (and the check before warm-up) saw from the observed server. */
   okCounted: number;
-  /** Lines sonic-boom may still hold when the count is taken (≤ minLength bytes; none after its flushed close). */
-  bufferedAllowance: number;
   /** Requests in flight when a load run stopped: answered and logged, not counted by autocannon. */
   inFlightAllowance: number;
   held: boolean;
@@ -85,6 +84,7 @@ export const observability: Scenario = {
         loads += 1;
       }
       const log = await checkLog(logFile, okCounted, loads * phase.connections);
+      const destinations = await timeDestinations(folder, settings.rounds);
       const summaries = summarize(runs, BASELINE);
       const rps = (run: HttpRun): number => run.load.rps;
       const cpu = (run: HttpRun): number => run.cpuUsPerResponse;
@@ -101,8 +101,8 @@ export const observability: Scenario = {
       const title =
         `observability: GET ${ROUTE}, ${phase.connections} connections, ${phase.durationSec} s per run, ` +
         `${settings.rounds} rounds, medians; ratios are medians of per-round ratios. plain: logger: false, no metrics. ` +
-        `access log + metrics: pino at info, one access line per request to a file via ` +
-        `pino.destination({ sync: false, minLength: ${LOG_MIN_LENGTH} }), and metrics: true`;
+        `access log + metrics: pino at info, one access line per request to a file through httppool's ` +
+        `LogFile, and metrics: true`;
       const table = markdownTable(
         [
           'server',
@@ -139,18 +139,19 @@ export const observability: Scenario = {
             num(log.okLines),
             num(log.okCounted),
             `${log.okLines - log.okCounted >= 0 ? '+' : ''}${num(log.okLines - log.okCounted)}`,
-            `−${num(log.bufferedAllowance)} … +${num(log.inFlightAllowance)}`,
+            `0 … +${num(log.inFlightAllowance)}`,
             num(log.bytes),
           ],
         ],
       );
       return {
         settings: { route: ROUTE, connections: phase.connections, durationSec: phase.durationSec, servers },
-        summary: { servers: summaries, keeps, keepsCpuBound, addedCpuUsPerRequest: addedUs, log },
+        summary: { servers: summaries, keeps, keepsCpuBound, addedCpuUsPerRequest: addedUs, log, destinations },
         runs,
         tables: [
           `${title}\n\n${table}`,
           `observability: the observed server's log file, read after it closed and flushed\n\n${logTable}`,
+          destinationTable(destinations),
         ],
         findings: [
           goal('observability: access log + metrics req/s ÷ plain (issue 5)', keeps, '≥', KEEPS),
@@ -162,7 +163,13 @@ export const observability: Scenario = {
           ),
           `info   observability: logs + metrics add ${num(addedUs, 1)} µs of server CPU per request`,
           `${log.held ? 'MET   ' : 'MISSED'} observability: ${num(log.okLines)} access lines for ` +
-            `${num(log.okCounted)} 2xx counted (allowed −${num(log.bufferedAllowance)} … +${num(log.inFlightAllowance)})`,
+            `${num(log.okCounted)} 2xx counted (allowed 0 … +${num(log.inFlightAllowance)})`,
+          ...destinations.map(
+            (d) =>
+              `${d.complete ? 'info  ' : 'MISSED'} observability: ${d.destination} costs ` +
+              `${num(d.addedUsPerLine, 2)} µs of CPU per access line above pino's serializing` +
+              (d.complete ? '' : ` (LOST LINES: ${num(d.written)} of ${num(d.expected)})`),
+          ),
         ],
       };
     } finally {
@@ -170,6 +177,76 @@ export const observability: Scenario = {
     }
   },
 };
+
+/** One log destination's cost per access line, from bench/children/log-destination.ts. */
+export interface DestinationCost {
+  destination: string;
+  cpuUsPerLine: number;
+  /** Above pino writing to a destination that does nothing. */
+  addedUsPerLine: number;
+  written: number;
+  expected: number;
+  complete: boolean;
+}
+
+const DESTINATIONS = ['none', 'log-file', 'sonic-boom', 'write-stream'] as const;
+const DESTINATION_LINES = 200_000;
+
+/** Each destination in its own process, `rounds` times in rotating order; medians. */
+async function timeDestinations(folder: string, rounds: number): Promise<DestinationCost[]> {
+  const samples = new Map<string, Array<{ cpuUsPerLine: number; written: number; expected: number }>>();
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < DESTINATIONS.length; i++) {
+      const destination = DESTINATIONS[(round + i) % DESTINATIONS.length] as string;
+      const file = path.join(folder, `${destination}-${round}.log`);
+      console.log(`observability: log destination ${destination}, round ${round + 1}/${rounds}`);
+      const result = await forkChild<{ cpuUsPerLine: number; written: number; expected: number }>('log-destination', [
+        destination,
+        file,
+        String(DESTINATION_LINES),
+      ]);
+      rmSync(file, { force: true });
+      samples.set(destination, [...(samples.get(destination) ?? []), result]);
+    }
+  }
+  const cpu = (destination: string): number =>
+    median((samples.get(destination) ?? []).map((sample) => sample.cpuUsPerLine));
+  const alone = cpu('none');
+  return DESTINATIONS.filter((d) => d !== 'none').map((destination) => {
+    const runs = samples.get(destination) ?? [];
+    const written = Math.min(...runs.map((run) => run.written));
+    const expected = runs[0]?.expected ?? 0;
+    return {
+      destination,
+      cpuUsPerLine: cpu(destination),
+      addedUsPerLine: cpu(destination) - alone,
+      written,
+      expected,
+      complete: written === expected,
+    };
+  });
+}
+
+function destinationTable(costs: DestinationCost[]): string {
+  const title =
+    `observability: what writing one access line costs, by pino destination (${num(DESTINATION_LINES)} lines ` +
+    `per run, 50 per event-loop turn, process CPU incl. libuv's threads; medians)`;
+  const names: Record<string, string> = {
+    'log-file': "httppool's LogFile",
+    'sonic-boom': 'pino.destination({ sync: false, minLength: 4096 })',
+    'write-stream': "fs.createWriteStream(file, { flags: 'a' })",
+  };
+  const table = markdownTable(
+    ['destination', 'CPU µs/line', 'above pino alone', 'lines in the file'],
+    costs.map((c) => [
+      names[c.destination] ?? c.destination,
+      num(c.cpuUsPerLine, 2),
+      num(c.addedUsPerLine, 2),
+      `${num(c.written)} of ${num(c.expected)}`,
+    ]),
+  );
+  return `${title}\n\n${table}`;
+}
 
 async function verify(server: ServerProcess, observed: boolean): Promise<void> {
   const page = await httpGet(server.url(ROUTE));
@@ -186,7 +263,6 @@ async function verify(server: ServerProcess, observed: boolean): Promise<void> {
 async function checkLog(file: string, okCounted: number, inFlightAllowance: number): Promise<LogCheck> {
   let okLines = 0;
   let otherLines = 0;
-  let shortest = Number.POSITIVE_INFINITY;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
@@ -199,20 +275,18 @@ async function checkLog(file: string, okCounted: number, inFlightAllowance: numb
     }
     if (entry.msg === 'request' && entry.method === 'GET' && entry.url === ROUTE && entry.status === 200) {
       okLines++;
-      shortest = Math.min(shortest, Buffer.byteLength(line) + 1);
     } else {
       otherLines++;
     }
   }
-  const bufferedAllowance = Number.isFinite(shortest) ? Math.floor(LOG_MIN_LENGTH / shortest) : 0;
-  const held = okLines >= okCounted - bufferedAllowance && okLines <= okCounted + inFlightAllowance;
+  // The server flushed its LogFile before it exited: every counted 2xx has its line.
+  const held = okLines >= okCounted && okLines <= okCounted + inFlightAllowance;
   return {
     file,
     bytes: statSync(file).size,
     okLines,
     otherLines,
     okCounted,
-    bufferedAllowance,
     inFlightAllowance,
     held,
   };

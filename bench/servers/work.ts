@@ -8,11 +8,6 @@ import { UserService } from '../../controllers/user.service';
 export { SAMPLE_PAGE };
 export const HTML = 'text/html; charset=utf-8';
 
-/**
- * The observed httppool's log buffer (sonic-boom's minLength): up to this many
- * bytes of access lines may be in memory, not yet in the file.
- */
-export const LOG_MIN_LENGTH = 4096;
 
 /** The same user table httppool's UserController is injected with. */
 export const users = new UserService();

@@ -190,7 +190,7 @@ export interface DestinationCost {
 }
 
 const DESTINATIONS = ['none', 'log-file', 'sonic-boom', 'write-stream'] as const;
-const DESTINATION_LINES = 200_000;
+const DESTINATION_LINES = 100_000;
 
 /** Each destination in its own process, `rounds` times in rotating order; medians. */
 async function timeDestinations(folder: string, rounds: number): Promise<DestinationCost[]> {

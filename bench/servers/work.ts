@@ -8,7 +8,6 @@ import { UserService } from '../../controllers/user.service';
 export { SAMPLE_PAGE };
 export const HTML = 'text/html; charset=utf-8';
 
-
 /** The same user table httppool's UserController is injected with. */
 export const users = new UserService();
 

@@ -74,6 +74,7 @@ export class HttpPoolApp {
       this.dispatch,
     );
     this.server.keepAliveTimeout = config.keepAliveTimeout;
+    this.server.on('connect', dispatcher.refuseConnect);
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

@@ -3,6 +3,7 @@
 // 503s); keeps the deadlines of queued and running jobs; drains on close.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AppMetrics } from './app-metrics';
 import { Deadlines } from './deadlines';
@@ -23,6 +24,7 @@ import { HttpJob, type JobHost } from './http-job';
 import type { ResolvedOptions } from './options';
 import { adoptRequest, watchBodyLimit } from './pool-request';
 import { UNMATCHED, type RequestRecorder, type RequestTimes } from './request-recorder';
+import { refuseTunnel } from './refuse-tunnel';
 import type { RouteInput } from './route-input';
 import type { ResolvedRoute, RouteTable } from './route-table';
 import type { StaticFiles } from './static/static-files';
@@ -80,6 +82,16 @@ export class Dispatcher implements JobHost {
     this.metrics = parts.metrics;
     this.metricsPath = parts.metrics === undefined ? undefined : parts.config.metrics?.path;
   }
+
+  /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
+  readonly refuseConnect = (req: IncomingMessage, socket: Duplex): void => {
+    // node never hands CONNECT to 'request', so no route can answer it.
+    const allow = this.table.methodsServed.filter((method) => method !== 'CONNECT');
+    if (this.staticFiles !== undefined)
+      for (const method of ['GET', 'HEAD']) if (!allow.includes(method)) allow.push(method);
+    refuseTunnel(req, socket, allow);
+    this.logger.info({ method: req.method, url: req.url, route: UNMATCHED, status: 405 }, 'request');
+  };
 
   /** Serves one request; usable as a node `'request'` listener. */
   readonly dispatch = (request: IncomingMessage, response: ServerResponse): void => {

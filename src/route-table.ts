@@ -49,6 +49,11 @@ export class RouteTable {
 
   private constructor(private readonly inputDefaults: InputDefaults) {}
 
+  /** Every method some route answers (HEAD included where GET is). */
+  get methodsServed(): string[] {
+    return [...this.methods];
+  }
+
   /**
    * Builds the table; every declaration mistake throws here, naming class, method and path.
    * `inputDefaults` (the app's `bodyLimit` and `unknownProperties`) apply to routes that declare input.

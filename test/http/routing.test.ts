@@ -157,6 +157,30 @@ describe('routing over HTTP', () => {
       expect(body.message).to.be.a('string').and.include('POST');
     });
 
+    it('answers CONNECT (a tunnel request) with 405 and the methods the app serves, then closes (raw socket)', async () => {
+      // Node closes a CONNECT connection without a word when nobody listens for it.
+      const text = await rawRequest(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      const response = parseResponse(text);
+      expect(response.statusCode).to.equal(405);
+      expect(response.headers['connection']).to.equal('close');
+      // @Route('/any') answers every method node knows, so they are all listed.
+      expect(response.headers['allow']?.split(', ')).to.include.members([
+        'GET',
+        'HEAD',
+        'POST',
+        'PUT',
+        'PATCH',
+        'DELETE',
+      ]);
+      expect(response.headers['allow']).not.to.include('CONNECT');
+      expect(response.headers['content-length']).to.equal(String(Buffer.byteLength(response.body)));
+      const body = JSON.parse(response.body) as { message: unknown };
+      expect(body).to.deep.equal({ statusCode: 405, error: 'Method Not Allowed', message: body.message });
+      expect(body.message).to.include('CONNECT');
+      // The server keeps serving.
+      expect((await fetch(`${url}/`)).status).to.equal(200);
+    });
+
     it('answers a POST-only path with 405 when asked with GET', async () => {
       const response = await fetch(`${url}/api/items`);
       expect(response.status).to.equal(405);

@@ -182,8 +182,8 @@ const templates: Record<Exclude<Kind, 'slow-sender'>, Array<(g: Gen) => Template
     },
     (g) => {
       const target = g.pick(['127.0.0.1:80', '127.0.0.1:22', 'example.com:443', '/ok']);
-      // No 'connect' listener: node hangs up without an answer.
-      return { label: `CONNECT ${target}`, chunks: [head(`CONNECT ${target} HTTP/1.1`)], allowed: ['closed'] };
+      // A tunnel request: answered 405 on the raw socket, which then closes (node alone would hang up silently).
+      return { label: `CONNECT ${target}`, chunks: [head(`CONNECT ${target} HTTP/1.1`)], allowed: [405] };
     },
     (g) => {
       const path = g.pick(['/ok', '/users/1', '*', '/echo']);

@@ -3,10 +3,12 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { AppMetrics } from './app-metrics';
+import { answerClientError } from './answer-client-error';
 import { createLogger } from './create-logger';
 import { Dispatcher } from './dispatcher';
 import { JobQueue } from './job-queue';
@@ -64,6 +66,8 @@ export class HttpPoolApp {
     this.server = createServer(
       {
         IncomingMessage: PoolRequest,
+        // The dispatcher checks Host itself, to answer in the JSON error shape.
+        requireHostHeader: false,
         maxHeaderSize: config.maxHeaderSize,
         headersTimeout: config.headersTimeout,
         requestTimeout: config.requestTimeout,
@@ -75,6 +79,10 @@ export class HttpPoolApp {
     );
     this.server.keepAliveTimeout = config.keepAliveTimeout;
     this.server.on('connect', dispatcher.refuseConnect);
+    this.server.on('checkExpectation', dispatcher.refuseExpectation);
+    this.server.on('clientError', (error: Error, socket: Duplex) =>
+      answerClientError(error, socket, logger, config.maxHeaderSize),
+    );
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

@@ -9,7 +9,9 @@ import type { AppMetrics } from './app-metrics';
 import { Deadlines } from './deadlines';
 import { LiveJobs } from './live-jobs';
 import {
+  ExpectationFailedError,
   HandlerTimeoutError,
+  MalformedRequestError,
   MalformedUrlError,
   MethodNotAllowedError,
   NotFoundError,
@@ -93,12 +95,32 @@ export class Dispatcher implements JobHost {
     this.logger.info({ method: req.method, url: req.url, route: UNMATCHED, status: 405 }, 'request');
   };
 
+  /**
+   * Answers a request whose `Expect` is not `100-continue` with a 417; node's
+   * `'checkExpectation'` listener for `app.server` (node alone sends a bare 417).
+   */
+  readonly refuseExpectation = (request: IncomingMessage, response: ServerResponse): void => {
+    const receivedAt = performance.now();
+    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
+    const res = response as HttpResponse;
+    res.setHeader('x-request-id', req.id);
+    res.shouldKeepAlive = false; // its body, if any, was never read
+    this.answer(req, res, UNMATCHED, receivedAt, new ExpectationFailedError(String(req.headers.expect)));
+  };
+
   /** Serves one request; usable as a node `'request'` listener. */
   readonly dispatch = (request: IncomingMessage, response: ServerResponse): void => {
     const receivedAt = performance.now();
     const req = adoptRequest(request, this.logger, this.config.bodyLimit);
     const res = response as HttpResponse;
     res.setHeader('x-request-id', req.id);
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); app.server leaves the check to
+    // us (requireHostHeader: false) so the 400 comes in the JSON error shape.
+    if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
+      res.shouldKeepAlive = false;
+      this.answer(req, res, UNMATCHED, receivedAt, new MalformedRequestError('HTTP/1.1 requires a Host header'));
+      return;
+    }
     const url = req.url as string;
     // Outside the pool, and before the shutdown check: it must answer when the pool cannot.
     if (this.metricsPath !== undefined && isPath(url, this.metricsPath)) {

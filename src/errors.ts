@@ -78,11 +78,50 @@ export class MalformedUrlError extends HttpError {
   }
 }
 
+/**
+ * node's HTTP parser rejected the request (a bad request line, header or
+ * chunk); answered on the raw socket, which then closes.
+ */
+export class MalformedRequestError extends HttpError {
+  override readonly code = 'HTTPPOOL_MALFORMED_REQUEST';
+  constructor(reason?: string, options?: HttpPoolErrorOptions) {
+    super(400, reason === undefined ? 'The request is malformed' : `The request is malformed: ${reason}`, options);
+  }
+}
+
+/** The request's headers (`headersTimeout`) or all of it (`requestTimeout`) took too long to arrive. */
+export class RequestTimeoutError extends HttpError {
+  override readonly code = 'HTTPPOOL_REQUEST_TIMEOUT';
+  constructor(options?: HttpPoolErrorOptions) {
+    super(408, 'The request took too long to arrive', options);
+  }
+}
+
+/** The request's headers are larger than `maxHeaderSize`. */
+export class HeadersTooLargeError extends HttpError {
+  override readonly code = 'HTTPPOOL_HEADERS_TOO_LARGE';
+  constructor(
+    readonly limit: number,
+    options?: HttpPoolErrorOptions,
+  ) {
+    super(431, `Request headers are larger than ${limit} bytes`, options);
+  }
+}
+
+/** The request's `Expect` asks for something other than `100-continue`. */
+export class ExpectationFailedError extends HttpError {
+  override readonly code = 'HTTPPOOL_EXPECTATION_FAILED';
+  constructor(expect: string) {
+    super(417, `Expect: ${expect} is not supported (only 100-continue is)`);
+  }
+}
+
 /** The request body is larger than `bodyLimit`. */
 export class PayloadTooLargeError extends HttpError {
   override readonly code = 'HTTPPOOL_PAYLOAD_TOO_LARGE';
-  constructor(limit: number) {
-    super(413, `Request body is larger than ${limit} bytes`, { headers: { connection: 'close' } });
+  /** `what` names the part that is too large when it is not the body (node's limit on chunk extensions). */
+  constructor(limit: number, what = 'Request body', options?: HttpPoolErrorOptions) {
+    super(413, `${what} is larger than ${limit} bytes`, { ...options, headers: { connection: 'close' } });
   }
 }
 

@@ -5,22 +5,11 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody } from './error-response';
 import { MethodNotAllowedError } from './errors';
+import { rawAnswer } from './raw-answer';
 
 /** Writes a complete 405 answer on the raw socket, then closes it. */
-export function refuseTunnel(req: IncomingMessage, socket: Duplex, allow: readonly string[]): MethodNotAllowedError {
-  const error = new MethodNotAllowedError(req.method ?? 'CONNECT', req.url ?? '', allow);
-  const body = JSON.stringify(errorBody(error));
+export function refuseTunnel(req: IncomingMessage, socket: Duplex, allow: readonly string[]): void {
   socket.on('error', () => {}); // the client may be gone already; nothing to tell it
-  socket.end(
-    'HTTP/1.1 405 Method Not Allowed\r\n' +
-      `Allow: ${allow.join(', ')}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n' +
-      '\r\n' +
-      body,
-  );
-  return error;
+  socket.end(rawAnswer(new MethodNotAllowedError(req.method ?? 'CONNECT', req.url ?? '', allow)));
 }

@@ -583,6 +583,8 @@ interface ParsedResponse {
   keepAlive: boolean;
   /** The whole response (head, and body by Content-Length or chunks) has arrived. */
   complete: boolean;
+  /** For a complete 4xx/5xx: its body is httppool's JSON error shape with the same status. */
+  jsonError?: boolean;
 }
 
 interface Exchange {
@@ -618,16 +620,27 @@ function parseResponses(data: Buffer): { responses: ParsedResponse[]; garbage: s
     else if (headers.has('content-length')) bodyEnd = bodyStart + Number(headers.get('content-length'));
     else if (headers.get('transfer-encoding')?.toLowerCase() === 'chunked') bodyEnd = chunkedEnd(data, bodyStart);
     else {
-      // Neither (node's own error answers): the body runs to the close.
-      responses.push({ status, keepAlive: false, complete: true });
+      // Neither (node's own bare error answers): the body runs to the close.
+      responses.push({ status, keepAlive: false, complete: true, ...(status >= 400 ? { jsonError: false } : {}) });
       break;
     }
     const complete = bodyEnd !== undefined && data.length >= bodyEnd;
-    responses.push({ status, keepAlive, complete });
+    const jsonError =
+      status >= 400 && complete ? isJsonError(data.toString('utf8', bodyStart, bodyEnd), status) : undefined;
+    responses.push({ status, keepAlive, complete, ...(jsonError === undefined ? {} : { jsonError }) });
     if (!complete) break;
     at = bodyEnd as number;
   }
   return { responses, garbage: undefined };
+}
+
+function isJsonError(body: string, status: number): boolean {
+  try {
+    const parsed = JSON.parse(body) as { statusCode?: unknown; error?: unknown; message?: unknown };
+    return parsed.statusCode === status && typeof parsed.error === 'string' && typeof parsed.message === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** Where a chunked body that starts at `at` ends, once all of it has arrived. */
@@ -766,6 +779,12 @@ describe('hostile input: seeded malformed and hostile raw requests', function ()
       .filter((x) => x.garbage !== undefined)
       .map((x) => `${describeCase(x)}: ${JSON.stringify(x.garbage)}`);
     expect(garbage.slice(0, 20), `answers that are not HTTP (${garbage.length})`).to.deep.equal([]);
+    const bareErrors = exchanges
+      .filter((x) => x.responses.some((r) => r.jsonError === false))
+      .map((x) => `${describeCase(x)} (statuses ${x.responses.map((r) => r.status).join(',')})`);
+    expect(bareErrors.slice(0, 20), `error answers not in the JSON error shape (${bareErrors.length})`).to.deep.equal(
+      [],
+    );
     const serverErrors = exchanges.filter((x) => x.responses.some((r) => r.status >= 500)).map(describeCase);
     expect(serverErrors.slice(0, 20), `cases answered with a 5xx (${serverErrors.length})\n${table}`).to.deep.equal([]);
     const unexpected = exchanges

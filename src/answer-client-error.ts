@@ -19,6 +19,7 @@ import {
 /** node's limit on one chunk's extensions (kMaxChunkExtensionsSize in its parser). */
 const CHUNK_EXTENSIONS_LIMIT = 16 * 1024;
 import { rawAnswer } from './raw-answer';
+import type { RequestRecorder } from './request-recorder';
 
 /** What node's parser and timeouts put on the error. */
 interface ClientError extends Error {
@@ -42,14 +43,21 @@ export function clientErrorAnswer(error: ClientError, maxHeaderSize: number): Ht
 }
 
 /** Sockets already answered: a failed parser reports again on every chunk that follows. */
-const answered = new WeakSet<Duplex>();
+const handled = new WeakSet<Duplex>();
 
 /** node's `'clientError'` listener. */
-export function answerClientError(error: ClientError, socket: Duplex, logger: Logger, maxHeaderSize: number): void {
+export function answerClientError(
+  error: ClientError,
+  socket: Duplex,
+  logger: Logger,
+  maxHeaderSize: number,
+  recorder: RequestRecorder,
+): void {
   // A reset connection is already gone: nobody to answer.
-  if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
-  answered.add(socket);
+  if (error.code === 'ECONNRESET' || socket.destroyed || handled.has(socket)) return;
+  handled.add(socket);
   const answer = clientErrorAnswer(error, maxHeaderSize);
+  const count = (): void => recorder.answeredRaw(undefined, answer.statusCode);
   // debug, not warn: any client can send garbage, and a log must not be floodable.
   logger.debug({ err: error, status: answer.statusCode }, 'malformed request');
   socket.pause(); // the parser has failed: read nothing more
@@ -57,25 +65,31 @@ export function answerClientError(error: ClientError, socket: Duplex, logger: Lo
   // connection, if any (it keeps it in socket._httpMessage):
   const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (current == null || current.writableEnded) {
-    send(socket, answer); // none, or it is all queued already: ours follows it
+    if (send(socket, answer)) count(); // none, or it is all queued already: ours follows it
   } else if (current.req.complete) {
-    current.once('close', () => send(socket, answer)); // a whole request still being answered: let it finish
+    // A whole request still being answered: let it finish.
+    current.once('close', () => {
+      if (send(socket, answer)) count();
+    });
   } else if (!current.headersSent) {
     // Its request's body failed to parse and never will: that request is the
-    // malformed one, and nothing of its response went out yet.
+    // malformed one, and nothing of its response went out yet. Its job counts
+    // it when its response closes (as cut: status 0), so it is not counted here.
     send(socket, answer);
   } else {
     socket.destroy(); // its body failed mid-answer: cut it, as node does
   }
 }
 
-function send(socket: Duplex, answer: HttpError): void {
+/** Writes the answer and closes; false if the socket could no longer take it. */
+function send(socket: Duplex, answer: HttpError): boolean {
   if (!socket.writable) {
     socket.destroy();
-    return;
+    return false;
   }
   socket.end(rawAnswer(answer));
   // The server's sockets are half-open: close once the answer is flushed.
   if (socket instanceof Socket) socket.destroySoon();
   else socket.destroy();
+  return true;
 }

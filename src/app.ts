@@ -81,7 +81,7 @@ export class HttpPoolApp {
     this.server.on('connect', dispatcher.refuseConnect);
     this.server.on('checkExpectation', dispatcher.refuseExpectation);
     this.server.on('clientError', (error: Error, socket: Duplex) =>
-      answerClientError(error, socket, logger, config.maxHeaderSize),
+      answerClientError(error, socket, logger, config.maxHeaderSize, recorder),
     );
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);

@@ -92,6 +92,7 @@ export class Dispatcher implements JobHost {
     if (this.staticFiles !== undefined)
       for (const method of ['GET', 'HEAD']) if (!allow.includes(method)) allow.push(method);
     refuseTunnel(req, socket, allow);
+    this.recorder.answeredRaw(req.method, 405);
     this.logger.info({ method: req.method, url: req.url, route: UNMATCHED, status: 405 }, 'request');
   };
 

@@ -12,6 +12,9 @@ import type { HttpRequest, HttpResponse } from './http-types';
 /** Route label for requests no route matched. */
 export const UNMATCHED = '(unmatched)';
 
+/** Method label for requests node's parser rejected before it read a method. */
+export const UNPARSED = '(unparsed)';
+
 /** When a request's phases began and ended (performance.now() times). */
 export interface RequestTimes {
   receivedAt: number;
@@ -76,6 +79,17 @@ export class RequestRecorder {
   /** A worker took a job after it waited `ms` in the queue (0 when it started at once). */
   started(ms: number): void {
     this.metrics?.recordQueueWait(ms);
+  }
+
+  /**
+   * An answer written on the raw socket, for a request that never became a
+   * request object (one node's parser rejected, or CONNECT): counted like any
+   * other answer, under UNMATCHED. `method` is undefined when the parser
+   * failed before it.
+   */
+  answeredRaw(method: string | undefined, status: number): void {
+    this.counts.responses[status] = (this.counts.responses[status] ?? 0) + 1;
+    this.metrics?.recordRequest(UNMATCHED, method ?? UNPARSED, status);
   }
 
   /** A job held its worker for `ms`. */

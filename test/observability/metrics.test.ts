@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { Controller, Get, HttpPoolApp } from '../../src/index';
 import { deferred, type Deferred } from '../helpers/deferred';
+import { parseResponse, rawRequest } from '../helpers/raw-http';
 import { appStarter } from '../helpers/start-app';
 import { inFlight, waitFor } from '../helpers/wait-for';
 
@@ -92,6 +93,16 @@ describe('metrics', () => {
     const samplesB = parse(await (await fetch(`${b.url}/metrics`)).text());
     expect(samplesB.get('httppool_requests_total{route="/ok",method="GET",status="200"}')).to.equal(undefined);
     expect(a.app.metrics).to.not.equal(b.app.metrics);
+  });
+
+  it('counts answers to requests that never became request objects: parser errors and CONNECT', async () => {
+    const { app, port, url } = await startApp({ controllers: [MeteredController], metrics: true });
+    expect(parseResponse(await rawRequest(port, 'GET /ok HTTP/1.1\r\nHost x\r\n\r\n')).statusCode).to.equal(400);
+    expect(parseResponse(await rawRequest(port, 'CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n')).statusCode).to.equal(405);
+    const samples = parse(await (await fetch(`${url}/metrics`)).text());
+    expect(samples.get('httppool_requests_total{route="(unmatched)",method="(unparsed)",status="400"}')).to.equal(1);
+    expect(samples.get('httppool_requests_total{route="(unmatched)",method="CONNECT",status="405"}')).to.equal(1);
+    expect(app.stats().responses).to.deep.equal({ 200: 1, 400: 1, 405: 1 });
   });
 
   it('has no /metrics route and no registry when metrics are off', async () => {

@@ -93,7 +93,7 @@ describe('limits', () => {
   });
 
   it('a request the parser rejects is answered 400 with the reason, then closed (raw socket)', async () => {
-    const { port, url } = await startApp({ controllers: [UploadController] });
+    const { app, port, url } = await startApp({ controllers: [UploadController] });
     const text = await rawRequest(port, 'GET /ok HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n');
     const response = parseResponse(text);
     expect(response.statusCode).to.equal(400);
@@ -103,6 +103,7 @@ describe('limits', () => {
       error: 'Bad Request',
       message: 'The request is malformed: Invalid header token',
     });
+    expect(app.stats().responses).to.deep.equal({ 400: 1 });
     expect((await fetch(`${url}/ok`)).status).to.equal(200);
   });
 

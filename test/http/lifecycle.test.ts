@@ -145,6 +145,30 @@ describe('app lifecycle over HTTP', () => {
       expect(app.pool.stats()).to.include({ busy: 0, completed: 1 });
     });
 
+    it('counts a chunked body against bodyLimit for a plain node http server too (413)', async () => {
+      const limited = await HttpPoolApp.bootstrap({ controllers: [LifeController], logger: false, bodyLimit: 100 });
+      const plain = createServer(limited.dispatch);
+      try {
+        plain.listen(0, '127.0.0.1');
+        await once(plain, 'listening');
+        const port = (plain.address() as AddressInfo).port;
+        const socket = await openSocket(port);
+        sockets.push(socket);
+        const text = readUntilClose(socket);
+        const chunk = (data: string): string => `${data.length.toString(16)}\r\n${data}\r\n`;
+        socket.write('POST /life/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+        socket.write(chunk('a'.repeat(60)) + chunk('b'.repeat(60)) + '0\r\n\r\n');
+        const response = parseResponse(await within(text, 'the 413'));
+        expect(response.statusCode).to.equal(413);
+        expect(JSON.parse(response.body)).to.include({ statusCode: 413 });
+        await waitFor(() => limited.pool.stats().busy === 0, 'the worker freed');
+      } finally {
+        plain.closeAllConnections();
+        await new Promise<void>((resolve) => plain.close(() => resolve()));
+        await limited.close();
+      }
+    });
+
     it('answers misses from a plain node http server too', async () => {
       const response = await fetch(`${url}/nowhere`);
       expect(response.status).to.equal(404);

@@ -80,6 +80,7 @@ export class HttpPoolApp {
     this.server.keepAliveTimeout = config.keepAliveTimeout;
     this.server.on('connect', dispatcher.refuseConnect);
     this.server.on('checkExpectation', dispatcher.refuseExpectation);
+    this.server.on('checkContinue', dispatcher.dispatchExpectingContinue);
     this.server.on('clientError', (error: Error, socket: Duplex) =>
       answerClientError(error, socket, logger, config.maxHeaderSize, recorder),
     );

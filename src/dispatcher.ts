@@ -21,6 +21,7 @@ import {
   ShuttingDownError,
 } from './errors';
 import { prebuild, sendError, sendPrebuilt, statusOf } from './error-response';
+import { awaitContinue, sendContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { HttpJob, type JobHost } from './http-job';
 import type { ResolvedOptions } from './options';
@@ -109,6 +110,12 @@ export class Dispatcher implements JobHost {
     this.answer(req, res, UNMATCHED, receivedAt, new ExpectationFailedError(String(req.headers.expect)));
   };
 
+  /** Serves a request that sent `Expect: 100-continue`; node's `'checkContinue'` listener for `app.server`. */
+  readonly dispatchExpectingContinue = (request: IncomingMessage, response: ServerResponse): void => {
+    awaitContinue(response);
+    this.dispatch(request, response);
+  };
+
   /** Serves one request; usable as a node `'request'` listener. */
   readonly dispatch = (request: IncomingMessage, response: ServerResponse): void => {
     const receivedAt = performance.now();
@@ -170,6 +177,7 @@ export class Dispatcher implements JobHost {
    * becomes a job: a slow upload or a bad body never holds a worker.
    */
   private admitOnceRead(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
+    sendContinue(res);
     (route.input as RouteInput).read(req).then(
       () => {
         // The client left while its input was read: there is no one to run it for.
@@ -243,6 +251,7 @@ export class Dispatcher implements JobHost {
   }
 
   jobStarted(job: HttpJob): void {
+    sendContinue(job.res);
     const now = performance.now();
     job.startedAt = now;
     this.recorder.started(now - job.receivedAt);

@@ -23,8 +23,14 @@ export async function runPoliteLoad(options: LoadOptions): Promise<LoadResult> {
     maxSockets: options.connections,
     maxFreeSockets: options.connections,
   });
+  // Latencies: every request sent inside the window, however late it completes
+  // (dropping the slow ones would flatter a server with a long backlog).
+  // Rates: the responses that completed inside the window, over its length
+  // (counting the drain after it as time would deflate them).
   const okTimes: number[] = [];
   const otherTimes: number[] = [];
+  let okDone = 0;
+  let otherDone = 0;
   let status503 = 0;
   let errors = 0;
   const begun = performance.now();
@@ -46,11 +52,11 @@ export async function runPoliteLoad(options: LoadOptions): Promise<LoadResult> {
         res.on('end', () => {
           const now = performance.now();
           const status = res.statusCode ?? 0;
-          // Counted by when it completed, as autocannon counts: those still in
-          // flight when the window closes are not, nor the time to drain them.
-          if (sent >= countFrom && now <= endAt) {
-            if (status >= 200 && status < 300) okTimes.push(now - sent);
-            else otherTimes.push(now - sent);
+          const ok = status >= 200 && status < 300;
+          if (sent >= countFrom && sent <= endAt) (ok ? okTimes : otherTimes).push(now - sent);
+          if (now >= countFrom && now <= endAt) {
+            if (ok) okDone++;
+            else otherDone++;
             if (status === 503) status503++;
           }
           resolve({ status, retryAfter: Number(res.headers['retry-after'] ?? 0) });
@@ -80,11 +86,20 @@ export async function runPoliteLoad(options: LoadOptions): Promise<LoadResult> {
   agent.destroy();
 
   const wallMs = options.durationSec * 1000;
-  return loadResult(options, wallMs / 1000, okTimes, otherTimes, {
+  const seconds = wallMs / 1000;
+  const result = loadResult(options, seconds, okTimes, otherTimes, {
     status503,
     errors,
     timeouts: 0,
     cpu: cpuUsed ?? process.cpuUsage(cpuAtStart),
     wallMs,
   });
+  return {
+    ...result,
+    rps: (okDone + otherDone) / seconds,
+    okRps: okDone / seconds,
+    responses: okDone + otherDone,
+    ok: okDone,
+    non2xx: otherDone,
+  };
 }

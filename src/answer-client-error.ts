@@ -15,11 +15,11 @@ import {
   RequestTimeoutError,
   type HttpError,
 } from './errors';
+import { rawAnswer } from './raw-answer';
+import type { RequestRecorder } from './request-recorder';
 
 /** node's limit on one chunk's extensions (kMaxChunkExtensionsSize in its parser). */
 const CHUNK_EXTENSIONS_LIMIT = 16 * 1024;
-import { rawAnswer } from './raw-answer';
-import type { RequestRecorder } from './request-recorder';
 
 /** What node's parser and timeouts put on the error. */
 interface ClientError extends Error {

@@ -146,6 +146,10 @@ export class Dispatcher implements JobHost {
       return;
     }
     const match = this.table.find(req.method as string, url);
+    if (match.kind === 'method-not-allowed' && req.method === 'OPTIONS') {
+      this.answerOptions(req, res, match.allow, receivedAt);
+      return;
+    }
     if (match.kind !== 'found') {
       const path = url.split('?', 1)[0] as string;
       const error =
@@ -301,6 +305,17 @@ export class Dispatcher implements JobHost {
   }
 
   // Answers a request that never became a job, and records it as ended.
+  /**
+   * OPTIONS on a path that no route declares it for: 204 with the methods the
+   * path answers, as express does (a 405 would tell the client the path
+   * cannot be asked what it allows).
+   */
+  private answerOptions(req: HttpRequest, res: HttpResponse, allow: string[], receivedAt: number): void {
+    res.writeHead(204, ['allow', [...allow, 'OPTIONS'].join(', ')]);
+    res.end();
+    this.recorder.ended(req, res, UNMATCHED, timesOf(receivedAt));
+  }
+
   private answer(req: HttpRequest, res: HttpResponse, route: string, receivedAt: number, error: unknown): void {
     sendError(res, error);
     this.recorder.ended(req, res, route, timesOf(receivedAt));

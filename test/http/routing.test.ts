@@ -157,6 +157,26 @@ describe('routing over HTTP', () => {
       expect(body.message).to.be.a('string').and.include('POST');
     });
 
+    it('answers OPTIONS on a known path with 204 and Allow listing its methods, OPTIONS included', async () => {
+      const response = await fetch(`${url}/api/items/7`, { method: 'OPTIONS' });
+      expect(response.status).to.equal(204);
+      const allow = (response.headers.get('allow') ?? '').split(',').map((method) => method.trim());
+      expect(allow).to.have.members(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+      expect(await response.text()).to.equal('');
+    });
+
+    it('answers OPTIONS on an unknown path with 404', async () => {
+      const response = await fetch(`${url}/nope`, { method: 'OPTIONS' });
+      expect(response.status).to.equal(404);
+      await response.body?.cancel();
+    });
+
+    it('leaves OPTIONS to a route that declares it (an any-method @Route)', async () => {
+      const response = await fetch(`${url}/api/any`, { method: 'OPTIONS' });
+      expect(response.status).to.equal(200);
+      expect(await response.json()).to.deep.equal({ method: 'OPTIONS' });
+    });
+
     it('answers CONNECT (a tunnel request) with 405 and the methods the app serves, then closes (raw socket)', async () => {
       // Node closes a CONNECT connection without a word when nobody listens for it.
       const text = await rawRequest(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');

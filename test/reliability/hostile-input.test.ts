@@ -177,7 +177,8 @@ const templates: Record<Exclude<Kind, 'slow-sender'>, Array<(g: Gen) => Template
       return {
         label: `${method} ${target}`,
         chunks: [head(`${method} ${target} HTTP/1.1`)],
-        allowed: [200, 400, 404, 405],
+        // OPTIONS on a path served by other methods: 204 with Allow.
+        allowed: [200, 204, 400, 404, 405],
       };
     },
     (g) => {
@@ -616,7 +617,8 @@ function parseResponses(data: Buffer): { responses: ParsedResponse[]; garbage: s
     const keepAlive = headers.get('connection')?.toLowerCase() !== 'close';
     const bodyStart = end + 4;
     let bodyEnd: number | undefined;
-    if (status < 200) bodyEnd = bodyStart;
+    // 1xx, 204 and 304 never have a body (RFC 9110 §6.4.1).
+    if (status < 200 || status === 204 || status === 304) bodyEnd = bodyStart;
     else if (headers.has('content-length')) bodyEnd = bodyStart + Number(headers.get('content-length'));
     else if (headers.get('transfer-encoding')?.toLowerCase() === 'chunked') bodyEnd = chunkedEnd(data, bodyStart);
     else {

@@ -45,9 +45,9 @@ const flushAllSync = (): void => {
  * never throws into the request that logged).
  *
  * @example
- * const logger = pino({ level: 'info' }, new LogFile('/var/log/api/access.log'));
- * const app = await HttpPoolApp.bootstrap({ controllers, logger });
- * process.on('SIGHUP', () => logger[pino.symbols.streamSym].reopen()); // after logrotate
+ * const file = new LogFile('/var/log/api/access.log');
+ * const app = await HttpPoolApp.bootstrap({ controllers, logger: pino({ level: 'info' }, file) });
+ * process.on('SIGHUP', () => file.reopen()); // after logrotate moved the file
  */
 export class LogFile extends EventEmitter {
   private fd: number;

@@ -1,12 +1,17 @@
 // The demo service and the examples start and answer as their comments say.
 
 import { expect } from 'chai';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { main as accessLogFile } from '../examples/access-log-file';
 import { startDemo } from '../examples/demo-service';
 import { main as goOriginal } from '../examples/go-original';
 import { main as plainNodeServer } from '../examples/plain-node-server';
 import { main as validatedInput } from '../examples/validated-input';
 import type { HttpPoolApp } from '../src/index';
+import { waitFor } from './helpers/wait-for';
 
 function baseUrl(address: AddressInfo | string | null): string {
   return `http://127.0.0.1:${(address as AddressInfo).port}`;
@@ -135,6 +140,32 @@ describe('examples', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('access-log-file writes one access line per request to its file, and starts a new file on SIGHUP', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'httppool-example-log-'));
+    const logPath = path.join(folder, 'logs', 'access.log');
+    const { app, stop } = await accessLogFile(0, logPath);
+    try {
+      const url = `${baseUrl(app.server.address())}/hello`;
+      expect(await (await fetch(url)).json()).to.deep.equal({ hello: 'world' });
+      await waitFor(() => readFileSync(logPath, 'utf8').includes('"url":"/hello"'), 'the access line');
+      renameSync(logPath, `${logPath}.1`);
+      process.emit('SIGHUP', 'SIGHUP');
+      expect((await fetch(url)).status).to.equal(200);
+    } finally {
+      await stop();
+    }
+    const lines = (file: string): Array<{ msg: string; url?: string; status?: number }> =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as { msg: string; url?: string; status?: number });
+    const before = lines(`${logPath}.1`).filter((line) => line.msg === 'request');
+    const after = lines(logPath).filter((line) => line.msg === 'request');
+    expect(before.map((line) => [line.url, line.status])).to.deep.equal([['/hello', 200]]);
+    expect(after.map((line) => [line.url, line.status])).to.deep.equal([['/hello', 200]]);
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('plain-node-server keeps its own paths and hands the rest to app.dispatch', async () => {

@@ -87,14 +87,15 @@ export class Dispatcher implements JobHost {
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
-  readonly refuseConnect = (req: IncomingMessage, socket: Duplex): void => {
+  readonly refuseConnect = (request: IncomingMessage, socket: Duplex): void => {
+    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
     // node never hands CONNECT to 'request', so no route can answer it.
     const allow = this.table.methodsServed.filter((method) => method !== 'CONNECT');
     if (this.staticFiles !== undefined)
       for (const method of ['GET', 'HEAD']) if (!allow.includes(method)) allow.push(method);
     refuseTunnel(req, socket, allow);
     this.recorder.answeredRaw(req.method, 405);
-    this.logger.info({ method: req.method, url: req.url, route: UNMATCHED, status: 405 }, 'request');
+    this.logger.info({ reqId: req.id, method: req.method, url: req.url, route: UNMATCHED, status: 405 }, 'request');
   };
 
   /**

@@ -6,9 +6,11 @@ import { STATUS_CODES } from 'node:http';
 import { errorBody } from './error-response';
 import type { HttpError } from './errors';
 
-export function rawAnswer(error: HttpError): string {
+/** `requestId` is sent as `x-request-id` when the request got that far (CONNECT does; a parser error does not). */
+export function rawAnswer(error: HttpError, requestId?: string): string {
   const body = JSON.stringify(errorBody(error));
   let head = `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'Error'}\r\n`;
+  if (requestId !== undefined) head += `x-request-id: ${requestId}\r\n`;
   for (const [name, value] of Object.entries(error.headers ?? {})) head += `${name}: ${value}\r\n`;
   head +=
     'content-type: application/json; charset=utf-8\r\n' +

@@ -16,7 +16,6 @@ import {
   type HttpError,
 } from './errors';
 import { rawAnswer } from './raw-answer';
-import type { RequestRecorder } from './request-recorder';
 
 /** node's limit on one chunk's extensions (kMaxChunkExtensionsSize in its parser). */
 const CHUNK_EXTENSIONS_LIMIT = 16 * 1024;
@@ -51,13 +50,12 @@ export function answerClientError(
   socket: Duplex,
   logger: Logger,
   maxHeaderSize: number,
-  recorder: RequestRecorder,
+  answered: (status: number) => void,
 ): void {
   // A reset connection is already gone: nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed || handled.has(socket)) return;
   handled.add(socket);
   const answer = clientErrorAnswer(error, maxHeaderSize);
-  const count = (): void => recorder.answeredRaw(undefined, answer.statusCode);
   // debug, not warn: any client can send garbage, and a log must not be floodable.
   logger.debug({ err: error, status: answer.statusCode }, 'malformed request');
   socket.pause(); // the parser has failed: read nothing more
@@ -65,11 +63,11 @@ export function answerClientError(
   // connection, if any (it keeps it in socket._httpMessage):
   const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (current == null || current.writableEnded) {
-    if (send(socket, answer)) count(); // none, or it is all queued already: ours follows it
+    if (send(socket, answer)) answered(answer.statusCode); // none, or it is all queued already: ours follows it
   } else if (current.req.complete) {
     // A whole request still being answered: let it finish.
     current.once('close', () => {
-      if (send(socket, answer)) count();
+      if (send(socket, answer)) answered(answer.statusCode);
     });
   } else if (!current.headersSent) {
     // Its request's body failed to parse and never will: that request is the

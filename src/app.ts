@@ -3,12 +3,10 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { AppMetrics } from './app-metrics';
-import { answerClientError } from './answer-client-error';
 import { createLogger } from './create-logger';
 import { Dispatcher } from './dispatcher';
 import { JobQueue } from './job-queue';
@@ -81,9 +79,7 @@ export class HttpPoolApp {
     this.server.on('connect', dispatcher.refuseConnect);
     this.server.on('checkExpectation', dispatcher.refuseExpectation);
     this.server.on('checkContinue', dispatcher.dispatchExpectingContinue);
-    this.server.on('clientError', (error: Error, socket: Duplex) =>
-      answerClientError(error, socket, logger, config.maxHeaderSize, recorder),
-    );
+    this.server.on('clientError', dispatcher.refuseMalformed);
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

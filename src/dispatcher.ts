@@ -21,6 +21,7 @@ import {
   ShuttingDownError,
 } from './errors';
 import { prebuild, sendError, sendPrebuilt, statusOf } from './error-response';
+import { answerClientError } from './answer-client-error';
 import { awaitContinue, sendContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { HttpJob, type JobHost } from './http-job';
@@ -88,14 +89,21 @@ export class Dispatcher implements JobHost {
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
   readonly refuseConnect = (request: IncomingMessage, socket: Duplex): void => {
+    const receivedAt = performance.now();
     const req = adoptRequest(request, this.logger, this.config.bodyLimit);
     // node never hands CONNECT to 'request', so no route can answer it.
     const allow = this.table.methodsServed.filter((method) => method !== 'CONNECT');
     if (this.staticFiles !== undefined)
       for (const method of ['GET', 'HEAD']) if (!allow.includes(method)) allow.push(method);
     refuseTunnel(req, socket, allow);
-    this.recorder.answeredRaw(req.method, 405);
-    this.logger.info({ reqId: req.id, method: req.method, url: req.url, route: UNMATCHED, status: 405 }, 'request');
+    this.recorder.answeredRaw(req, 405, receivedAt);
+  };
+
+  /** Answers what node's parser rejected (or a timeout) on the raw socket; node's `'clientError'` listener. */
+  readonly refuseMalformed = (error: Error, socket: Duplex): void => {
+    answerClientError(error, socket, this.logger, this.config.maxHeaderSize, (status) =>
+      this.recorder.answeredRaw(undefined, status, performance.now()),
+    );
   };
 
   /**
@@ -147,11 +155,11 @@ export class Dispatcher implements JobHost {
       return;
     }
     const match = this.table.find(req.method as string, url);
-    if (match.kind === 'method-not-allowed' && req.method === 'OPTIONS') {
-      this.answerOptions(req, res, match.allow, receivedAt);
-      return;
-    }
     if (match.kind !== 'found') {
+      if (match.kind === 'method-not-allowed' && req.method === 'OPTIONS') {
+        this.answerOptions(req, res, match.allow, receivedAt);
+        return;
+      }
       const path = url.split('?', 1)[0] as string;
       const error =
         match.kind === 'not-found'
@@ -305,7 +313,6 @@ export class Dispatcher implements JobHost {
     }
   }
 
-  // Answers a request that never became a job, and records it as ended.
   /**
    * OPTIONS on a path that no route declares it for: 204 with the methods the
    * path answers, as express does (a 405 would tell the client the path
@@ -317,6 +324,7 @@ export class Dispatcher implements JobHost {
     this.recorder.ended(req, res, UNMATCHED, timesOf(receivedAt));
   }
 
+  // Answers a request that never became a job, and records it as ended.
   private answer(req: HttpRequest, res: HttpResponse, route: string, receivedAt: number, error: unknown): void {
     sendError(res, error);
     this.recorder.ended(req, res, route, timesOf(receivedAt));

@@ -46,11 +46,30 @@ export class RequestRecorder {
   ended(req: HttpRequest, res: HttpResponse, route: string, times: RequestTimes): void {
     // A response cut before its headers went out reached the client as nothing.
     const status = res.headersSent ? res.statusCode : 0;
-    const method = req.method as string;
+    this.count(route, req.method as string, status);
+    this.logAccess(req, route, status, times);
+  }
+
+  /**
+   * An answer written on the raw socket, for a request node gave no response
+   * object: CONNECT (`req` given, logged like any other) or one its parser
+   * rejected (no `req`: counted under the UNPARSED method, logged where it failed).
+   */
+  answeredRaw(req: HttpRequest | undefined, status: number, receivedAt: number): void {
+    this.count(UNMATCHED, req?.method ?? UNPARSED, status);
+    if (req !== undefined) {
+      this.logAccess(req, UNMATCHED, status, { receivedAt, startedAt: undefined, endedAt: undefined });
+    }
+  }
+
+  private count(route: string, method: string, status: number): void {
     this.counts.responses[status] = (this.counts.responses[status] ?? 0) + 1;
     this.metrics?.recordRequest(route, method, status);
-    // Shed requests and timeouts are the signal of overload: warn. A 500's own
-    // error line (with the stack) was written where it failed.
+  }
+
+  /** One access line; shed requests and timeouts, the signal of overload, at warn. */
+  private logAccess(req: HttpRequest, route: string, status: number, times: RequestTimes): void {
+    // A 500's own error line (with the stack) was written where it failed.
     const level = status === 503 || status === 504 ? 'warn' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     // Read the clock only for the access line: without it nothing here needs the time.
@@ -59,7 +78,7 @@ export class RequestRecorder {
     this.logger[level](
       {
         reqId: req.id,
-        method,
+        method: req.method,
         url: req.url,
         route,
         status,
@@ -79,17 +98,6 @@ export class RequestRecorder {
   /** A worker took a job after it waited `ms` in the queue (0 when it started at once). */
   started(ms: number): void {
     this.metrics?.recordQueueWait(ms);
-  }
-
-  /**
-   * An answer written on the raw socket, for a request that never became a
-   * request object (one node's parser rejected, or CONNECT): counted like any
-   * other answer, under UNMATCHED. `method` is undefined when the parser
-   * failed before it.
-   */
-  answeredRaw(method: string | undefined, status: number): void {
-    this.counts.responses[status] = (this.counts.responses[status] ?? 0) + 1;
-    this.metrics?.recordRequest(UNMATCHED, method ?? UNPARSED, status);
   }
 
   /** A job held its worker for `ms`. */

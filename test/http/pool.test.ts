@@ -2,7 +2,7 @@
 // releases by hand, so which request runs, waits or is shed is deterministic.
 
 import { expect } from 'chai';
-import { Controller, Get, type HttpRequest, type HttpResponse } from '../../src/index';
+import { Controller, Get, type HttpPoolApp, type HttpRequest, type HttpResponse } from '../../src/index';
 import { deferred, type Deferred } from '../helpers/deferred';
 import { appStarter } from '../helpers/start-app';
 import { inFlight, rejectionOf, waitFor } from '../helpers/wait-for';
@@ -45,15 +45,21 @@ describe('worker pool over HTTP', () => {
     return startApp({ controllers: [GatedController], workers: 1, queueSize: 1 });
   }
 
+  /** Fills the small app: request `a` runs, `b` waits in the queue (aborted through `signal`, if given). */
+  async function runAQueueB(app: HttpPoolApp, url: string, signal?: AbortSignal) {
+    const first = inFlight(fetch(`${url}/gated/a`));
+    await waitFor(() => app.pool.stats().busy === 1, 'a to run');
+    const second = inFlight(fetch(`${url}/gated/b`, signal === undefined ? {} : { signal }));
+    await waitFor(() => app.pool.stats().queued === 1, 'b to be queued');
+    return { first, second };
+  }
+
   it('runs the first request, queues the second and sheds the third with 503 and Retry-After', async () => {
     const { app, url } = await startSmallApp();
     const a = gate('a');
     const b = gate('b');
 
-    const first = inFlight(fetch(`${url}/gated/a`));
-    await waitFor(() => app.pool.stats().busy === 1, 'a to run');
-    const second = inFlight(fetch(`${url}/gated/b`));
-    await waitFor(() => app.pool.stats().queued === 1, 'b to be queued');
+    const { first, second } = await runAQueueB(app, url);
     expect(invoked).to.deep.equal(['a']);
 
     const third = await fetch(`${url}/gated/c`);
@@ -86,11 +92,8 @@ describe('worker pool over HTTP', () => {
     const { app, url } = await startSmallApp();
     const a = gate('a');
 
-    const first = inFlight(fetch(`${url}/gated/a`));
-    await waitFor(() => app.pool.stats().busy === 1, 'a to run');
     const abort = new AbortController();
-    const second = inFlight(fetch(`${url}/gated/b`, { signal: abort.signal }));
-    await waitFor(() => app.pool.stats().queued === 1, 'b to be queued');
+    const { first, second } = await runAQueueB(app, url, abort.signal);
 
     abort.abort();
     const failure = await rejectionOf(second);
@@ -113,11 +116,8 @@ describe('worker pool over HTTP', () => {
     const a = gate('a');
     gate('c').resolve();
 
-    const first = inFlight(fetch(`${url}/gated/a`));
-    await waitFor(() => app.pool.stats().busy === 1, 'a to run');
     const abort = new AbortController();
-    const second = inFlight(fetch(`${url}/gated/b`, { signal: abort.signal }));
-    await waitFor(() => app.pool.stats().queued === 1, 'b to be queued');
+    const { first, second } = await runAQueueB(app, url, abort.signal);
     abort.abort();
     await rejectionOf(second);
     await waitFor(() => app.pool.stats().queued === 0, 'b to leave the queue');
@@ -137,10 +137,7 @@ describe('worker pool over HTTP', () => {
     const a = gate('a');
     const b = gate('b');
 
-    const first = inFlight(fetch(`${url}/gated/a`));
-    await waitFor(() => app.pool.stats().busy === 1, 'a to run');
-    const second = inFlight(fetch(`${url}/gated/b`));
-    await waitFor(() => app.pool.stats().queued === 1, 'b to be queued');
+    const { first, second } = await runAQueueB(app, url);
     expect(invoked).to.deep.equal(['a']);
 
     app.pool.resize(2);

@@ -16,6 +16,7 @@ import {
   category,
   readProfile,
   REPO_ROOT,
+  type FrameCost,
   type ProfileAnalysis,
   type ProfileWindow,
 } from '../cpu-profile';
@@ -43,6 +44,20 @@ interface ServerProfile {
   allocResponses: number;
   allocBytesPerResponse: number;
   allocSites: Array<AllocationSite & { where: string; category: string; bytesPerResponse: number }>;
+}
+
+/** Frames of one profile: time per response and share of the busy time (`withCategory` adds its column). */
+function frameTable(title: string, unit: string, frames: FrameCost[], p: ServerProfile, withCategory: boolean): string {
+  return markdownTable(
+    [title, 'where', ...(withCategory ? ['category'] : []), unit, '% of busy'],
+    frames.map((f) => [
+      f.functionName,
+      f.where,
+      ...(withCategory ? [f.category] : []),
+      num(f.us / p.responses, 2),
+      `${num((f.us / p.analysis.busyUs) * 100, 1)} %`,
+    ]),
+  );
 }
 
 function profilerFlags(label: string): string[] {
@@ -185,18 +200,7 @@ export const profile: Scenario = {
         ],
       ],
     );
-    const selfTable = markdownTable(
-      ['httppool: top self time', 'where', 'category', 'µs/req', '% of busy'],
-      mine.analysis.topSelf
-        .slice(0, 25)
-        .map((f) => [
-          f.functionName,
-          f.where,
-          f.category,
-          num(perReq(mine, f.us), 2),
-          `${num((f.us / mine.analysis.busyUs) * 100, 1)} %`,
-        ]),
-    );
+    const selfTable = frameTable('httppool: top self time', 'µs/req', mine.analysis.topSelf.slice(0, 25), mine, true);
     // Frames where httppool spends more than node:http (the full top lists are in the JSON).
     const frameKey = (f: { functionName: string; where: string }): string => `${f.functionName}|${f.where}`;
     const rawSelf = new Map(raw.analysis.topSelf.map((f) => [frameKey(f), perReq(raw, f.us)]));
@@ -215,16 +219,12 @@ export const profile: Scenario = {
           num(mineUs - rawUs, 2),
         ]),
     );
-    const inclusiveTable = markdownTable(
-      ['httppool src: inclusive time', 'where', 'µs/req', '% of busy'],
-      mine.analysis.srcInclusive
-        .slice(0, 15)
-        .map((f) => [
-          f.functionName,
-          f.where,
-          num(perReq(mine, f.us), 2),
-          `${num((f.us / mine.analysis.busyUs) * 100, 1)} %`,
-        ]),
+    const inclusiveTable = frameTable(
+      'httppool src: inclusive time',
+      'µs/req',
+      mine.analysis.srcInclusive.slice(0, 15),
+      mine,
+      false,
     );
     const allocTable = markdownTable(
       ['bytes allocated per request', ...profiles.map((p) => p.server)],
@@ -251,29 +251,19 @@ export const profile: Scenario = {
           num(rawBytes.get(siteKey(site)) ?? 0),
         ]),
     );
-    const shedResponses = shed.responses;
-    const shedTable = markdownTable(
-      ['httppool shedding: top self time', 'where', 'category', 'µs/resp', '% of busy'],
-      shed.analysis.topSelf
-        .slice(0, 15)
-        .map((f) => [
-          f.functionName,
-          f.where,
-          f.category,
-          num(f.us / shedResponses, 2),
-          `${num((f.us / shed.analysis.busyUs) * 100, 1)} %`,
-        ]),
+    const shedTable = frameTable(
+      'httppool shedding: top self time',
+      'µs/resp',
+      shed.analysis.topSelf.slice(0, 15),
+      shed,
+      true,
     );
-    const shedInclusiveTable = markdownTable(
-      ['httppool shedding: src inclusive', 'where', 'µs/resp', '% of busy'],
-      shed.analysis.srcInclusive
-        .slice(0, 12)
-        .map((f) => [
-          f.functionName,
-          f.where,
-          num(f.us / shedResponses, 2),
-          `${num((f.us / shed.analysis.busyUs) * 100, 1)} %`,
-        ]),
+    const shedInclusiveTable = frameTable(
+      'httppool shedding: src inclusive',
+      'µs/resp',
+      shed.analysis.srcInclusive.slice(0, 12),
+      shed,
+      false,
     );
     const stepsTable = markdownTable(
       ['step on the per-request path, timed alone', 'ns/op', 'note'],

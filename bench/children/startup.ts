@@ -44,6 +44,25 @@ function makeClasses(
   return classes;
 }
 
+/**
+ * Applies a framework's decorators as functions: `route(path)` on each method,
+ * `controller(path)` on each class. `lead` is what paths start with ('/' for
+ * httppool, '' for NestJS, which adds its own).
+ */
+function decorate(
+  classes: ReturnType<typeof makeClasses>,
+  route: (path: string) => MethodDecorator,
+  controller: (path: string) => ClassDecorator,
+  lead: string,
+): void {
+  for (const { ctor, methods, index } of classes) {
+    for (const [r, name] of methods.entries()) {
+      route(`${lead}r${r}`)(ctor.prototype, name, Object.getOwnPropertyDescriptor(ctor.prototype, name)!);
+    }
+    controller(`${lead}c${index}`)(ctor);
+  }
+}
+
 async function check(port: number, path: string): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
   await response.arrayBuffer();
@@ -57,12 +76,7 @@ async function httppool(count: number, routes: number): Promise<StartupTimes> {
   const importMs = performance.now() - t;
   t = performance.now();
   const classes = makeClasses(count, routes);
-  for (const { ctor, methods, index } of classes) {
-    for (const [r, name] of methods.entries()) {
-      Get(`/r${r}`)(ctor.prototype, name, Object.getOwnPropertyDescriptor(ctor.prototype, name)!);
-    }
-    Controller(`/c${index}`)(ctor);
-  }
+  decorate(classes, Get, Controller, '/');
   const defineMs = performance.now() - t;
   t = performance.now();
   const app = await HttpPoolApp.bootstrap({ controllers: classes.map(({ ctor }) => ctor), logger: false });
@@ -85,12 +99,7 @@ async function nest(count: number, routes: number): Promise<StartupTimes> {
   const importMs = performance.now() - t;
   t = performance.now();
   const classes = makeClasses(count, routes);
-  for (const { ctor, methods, index } of classes) {
-    for (const [r, name] of methods.entries()) {
-      Get(`r${r}`)(ctor.prototype, name, Object.getOwnPropertyDescriptor(ctor.prototype, name)!);
-    }
-    Controller(`c${index}`)(ctor);
-  }
+  decorate(classes, Get, Controller, '');
   class AppModule {}
   Module({ controllers: classes.map(({ ctor }) => ctor) })(AppModule);
   const defineMs = performance.now() - t;

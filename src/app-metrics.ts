@@ -35,30 +35,20 @@ export class AppMetrics {
 
   constructor(stats: () => PoolStats, options: MetricsOptions = {}, staticStats?: () => StaticStats) {
     const registers = [this.registry];
-    new Gauge({
-      name: 'httppool_pool_workers',
-      help: 'Workers in the pool: how many jobs may run at once',
-      registers,
-      collect() {
-        this.set(stats().workers);
-      },
-    });
-    new Gauge({
-      name: 'httppool_pool_busy',
-      help: 'Workers running a job now',
-      registers,
-      collect() {
-        this.set(stats().busy);
-      },
-    });
-    new Gauge({
-      name: 'httppool_queue_depth',
-      help: 'Jobs waiting in the queue for a worker',
-      registers,
-      collect() {
-        this.set(stats().queued);
-      },
-    });
+    // A gauge read when scraped: the pool and the cache keep their own counts.
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    gauge('httppool_pool_workers', 'Workers in the pool: how many jobs may run at once', () => stats().workers);
+    gauge('httppool_pool_busy', 'Workers running a job now', () => stats().busy);
+    gauge('httppool_queue_depth', 'Jobs waiting in the queue for a worker', () => stats().queued);
     // Counted here, handed to prom-client when scraped: its Counter hashes the
     // label object on every inc(), ~250 ns a request in a microbenchmark.
     const requestCounts = this.requestCounts;
@@ -98,21 +88,10 @@ export class AppMetrics {
       this.registry,
     );
     if (staticStats !== undefined) {
-      // The cache keeps its own counts; these read them when scraped.
-      const fromCache = (name: string, help: string, read: (s: StaticStats) => number): void => {
-        new Gauge({
-          name,
-          help,
-          registers,
-          collect() {
-            this.set(read(staticStats()));
-          },
-        });
-      };
-      fromCache('httppool_static_cache_hits', 'Static files answered from memory', (s) => s.hits);
-      fromCache('httppool_static_cache_misses', 'Static files read from disk', (s) => s.misses);
-      fromCache('httppool_static_cache_bytes', 'Bytes of static files held in memory', (s) => s.bytes);
-      fromCache('httppool_static_cache_entries', 'Static files held in memory', (s) => s.entries);
+      gauge('httppool_static_cache_hits', 'Static files answered from memory', () => staticStats().hits);
+      gauge('httppool_static_cache_misses', 'Static files read from disk', () => staticStats().misses);
+      gauge('httppool_static_cache_bytes', 'Bytes of static files held in memory', () => staticStats().bytes);
+      gauge('httppool_static_cache_entries', 'Static files held in memory', () => staticStats().entries);
     }
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
   }

@@ -210,6 +210,17 @@ export function pairRatio(
   b: string,
   pick: (run: HttpRun) => number,
 ): number {
+  return median(pairRatios(runs, phase, a, b, pick));
+}
+
+/** Server a ÷ server b, one ratio per round in which both ran: the spread behind `pairRatio`. */
+export function pairRatios(
+  runs: readonly HttpRun[],
+  phase: string,
+  a: string,
+  b: string,
+  pick: (run: HttpRun) => number,
+): number[] {
   const ratios: number[] = [];
   for (const run of runs) {
     if (run.phase !== phase || run.server !== a) continue;
@@ -218,5 +229,5 @@ export function pairRatio(
     );
     if (other !== undefined) ratios.push(ratio(pick(run), pick(other)));
   }
-  return median(ratios);
+  return ratios;
 }

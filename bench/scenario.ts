@@ -28,10 +28,25 @@ export interface Scenario {
   run(context: ScenarioContext): Promise<ScenarioOutput>;
 }
 
-/** One goal line: `httppool req/s ÷ node:http = 0.91× (goal ≥ 0.95×): missed`. */
-export function goal(what: string, value: number, op: '≥' | '≤', target: number, unit = '×'): string {
+/**
+ * One goal line: `hello: httppool req/s ÷ node:http = 0.91× (goal ≥ 0.95×)`.
+ * With `rounds` (the per-round ratios the value is the median of), their range
+ * follows, so a verdict that rests on noise shows it.
+ */
+export function goal(
+  what: string,
+  value: number,
+  op: '≥' | '≤',
+  target: number,
+  unit = '×',
+  rounds?: readonly number[],
+): string {
   const held = op === '≥' ? value >= target : value <= target;
   const shown = unit === '×' ? `${value.toFixed(2)}×` : `${value.toFixed(unit === '%' ? 0 : 2)}${unit}`;
   const wanted = unit === '×' ? `${target}×` : `${target}${unit}`;
-  return `${Number.isFinite(value) ? (held ? 'MET   ' : 'MISSED') : 'n/a   '} ${what} = ${shown} (goal ${op} ${wanted})`;
+  const spread =
+    rounds === undefined || rounds.length < 2
+      ? ''
+      : `, rounds ${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)}${unit}`;
+  return `${Number.isFinite(value) ? (held ? 'MET   ' : 'MISSED') : 'n/a   '} ${what} = ${shown} (goal ${op} ${wanted}${spread})`;
 }

@@ -1,6 +1,7 @@
 // hello and json: one route, fixed connections, every server in the same run.
 
-import { compareServers, pairRatio, summarize, type HttpRun, type ServerSummary } from '../http-compare';
+import { compareServers, pairRatio, pairRatios, summarize, type HttpRun, type ServerSummary } from '../http-compare';
+import { median } from '../stats';
 import type { ServerSpec } from '../server-process';
 import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
 import { markdownTable, num, times } from '../table';
@@ -78,6 +79,20 @@ function throughputScenario(
 }
 
 const rps = (run: HttpRun): number => run.load.rps;
+
+/** A goal on httppool ÷ `other`: the median of the per-round ratios, with their range. */
+function pairGoal(
+  runs: readonly HttpRun[],
+  phase: string,
+  other: string,
+  what: string,
+  pick: (run: HttpRun) => number,
+  op: '≥' | '≤',
+  target: number,
+): string {
+  const ratios = pairRatios(runs, phase, HTTPPOOL.name, other, pick);
+  return goal(`${phase}: httppool ${what} ÷ ${other}`, median(ratios), op, target, '×', ratios);
+}
 const p99 = (run: HttpRun): number => run.load.latency.p99;
 const cpu = (run: HttpRun): number => run.cpuUsPerResponse;
 
@@ -87,11 +102,11 @@ export const hello = throughputScenario(
   '/test',
   [RAW, RAW_POOL, HTTPPOOL, FASTIFY, EXPRESS, NEST],
   (runs) => [
-    goal('hello: httppool req/s ÷ node:http', pairRatio(runs, 'hello', HTTPPOOL.name, BASELINE, rps), '≥', 0.95),
-    goal('hello: httppool req/s ÷ fastify', pairRatio(runs, 'hello', HTTPPOOL.name, FASTIFY.name, rps), '≥', 1.0),
-    goal('hello: httppool p99 ÷ fastify p99', pairRatio(runs, 'hello', HTTPPOOL.name, FASTIFY.name, p99), '≤', 1.0),
-    goal('hello: httppool CPU/req ÷ node:http', pairRatio(runs, 'hello', HTTPPOOL.name, BASELINE, cpu), '≤', 1.1),
-    goal('hello: httppool CPU/req ÷ fastify', pairRatio(runs, 'hello', HTTPPOOL.name, FASTIFY.name, cpu), '≤', 1.0),
+    pairGoal(runs, 'hello', BASELINE, 'req/s', rps, '≥', 0.95),
+    pairGoal(runs, 'hello', FASTIFY.name, 'req/s', rps, '≥', 1.0),
+    pairGoal(runs, 'hello', FASTIFY.name, 'p99', p99, '≤', 1.0),
+    pairGoal(runs, 'hello', BASELINE, 'CPU/req', cpu, '≤', 1.1),
+    pairGoal(runs, 'hello', FASTIFY.name, 'CPU/req', cpu, '≤', 1.0),
     `info   hello: node:http + WorkerPool CPU/req ÷ node:http (what the pool alone costs) = ` +
       times(pairRatio(runs, 'hello', RAW_POOL.name, BASELINE, cpu)),
   ],
@@ -103,10 +118,10 @@ export const json = throughputScenario(
   '/api/users/1',
   [RAW, HTTPPOOL, FASTIFY, EXPRESS, NEST],
   (runs) => [
-    goal('json: httppool req/s ÷ fastify', pairRatio(runs, 'json', HTTPPOOL.name, FASTIFY.name, rps), '≥', 0.9),
-    goal('json: httppool CPU/req ÷ fastify', pairRatio(runs, 'json', HTTPPOOL.name, FASTIFY.name, cpu), '≤', 1.0),
-    goal('json: httppool req/s ÷ node:http', pairRatio(runs, 'json', HTTPPOOL.name, BASELINE, rps), '≥', 0.95),
-    goal('json: httppool CPU/req ÷ node:http', pairRatio(runs, 'json', HTTPPOOL.name, BASELINE, cpu), '≤', 1.1),
+    pairGoal(runs, 'json', FASTIFY.name, 'req/s', rps, '≥', 0.9),
+    pairGoal(runs, 'json', FASTIFY.name, 'CPU/req', cpu, '≤', 1.0),
+    pairGoal(runs, 'json', BASELINE, 'req/s', rps, '≥', 0.95),
+    pairGoal(runs, 'json', BASELINE, 'CPU/req', cpu, '≤', 1.1),
   ],
 );
 

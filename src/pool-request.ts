@@ -4,11 +4,11 @@
 // most handlers never touch a signal, and an AbortController per request
 // would cost every request for the few that do.
 
-import { randomBytes } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { PayloadTooLargeError, type HttpError } from './errors';
 import type { HttpRequest, RouteParams, RouteQuery } from './http-types';
+import { RequestIds } from './request-ids';
 
 const kLogger = Symbol('httppool.logger');
 const kId = Symbol('httppool.id');
@@ -27,11 +27,7 @@ export interface BodyOverflowListener {
 // A client's own request id is kept when it is short and plain.
 const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
-// Generated ids are this process's random prefix and a counter: unique in the
-// process, and across processes but for a 1 in 4 billion prefix clash. A
-// counter costs ~40 ns where randomUUID() costs ~130 ns and 600 bytes.
-const ID_PREFIX = randomBytes(4).toString('hex') + '-';
-let lastId = 0;
+const generatedIds = new RequestIds();
 
 interface RequestState {
   [kLogger]: Logger;
@@ -53,8 +49,7 @@ export class PoolRequest extends IncomingMessage implements HttpRequest {
     const self = this as unknown as RequestState;
     if (self[kId] === undefined) {
       const incoming = this.headers['x-request-id'];
-      self[kId] =
-        typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : ID_PREFIX + (++lastId).toString(36);
+      self[kId] = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : generatedIds.next();
     }
     return self[kId];
   }

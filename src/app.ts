@@ -13,6 +13,7 @@ import { JobQueue } from './job-queue';
 import { loadControllers } from './load-controllers';
 import { resolveOptions, type HttpPoolOptions, type ResolvedOptions } from './options';
 import { PoolRequest } from './pool-request';
+import { PoolResponse } from './pool-response';
 import { RequestRecorder, type RequestCounts } from './request-recorder';
 import { RouteTable } from './route-table';
 import type { StaticStats } from './static/file-cache';
@@ -64,6 +65,7 @@ export class HttpPoolApp {
     this.server = createServer(
       {
         IncomingMessage: PoolRequest,
+        ServerResponse: PoolResponse,
         // The dispatcher checks Host itself, to answer in the JSON error shape.
         requireHostHeader: false,
         maxHeaderSize: config.maxHeaderSize,

@@ -27,6 +27,7 @@ import type { HttpRequest, HttpResponse } from './http-types';
 import { HttpJob, type JobHost } from './http-job';
 import type { ResolvedOptions } from './options';
 import { adoptRequest, watchBodyLimit } from './pool-request';
+import { watchResponse } from './pool-response';
 import { UNMATCHED, type RequestRecorder, type RequestTimes } from './request-recorder';
 import { refuseTunnel } from './refuse-tunnel';
 import type { RouteInput } from './route-input';
@@ -55,9 +56,6 @@ const STATIC = '(static)';
 const RETRY_AFTER_SECONDS = 1;
 
 const QUEUE_FULL = prebuild(new QueueFullError(RETRY_AFTER_SECONDS));
-
-const kJob = Symbol('httppool.job');
-type JobResponse = HttpResponse & { [kJob]: HttpJob };
 
 export class Dispatcher implements JobHost {
   private closing = false;
@@ -216,12 +214,7 @@ export class Dispatcher implements JobHost {
   /** Hands a job to the pool: it runs now, waits in the queue, or is shed with 503. */
   admit(job: HttpJob): void {
     this.jobs.add(job);
-    (job.res as JobResponse)[kJob] = job;
-    // `on`, not `once`: 'close' comes once anyway, and once() wraps the listener per call.
-    job.res.on('close', onResponseClose);
-    // node reports a write after end() as an 'error' event on the response;
-    // unheard, it would end the process.
-    job.res.on('error', onResponseError);
+    watchResponse(job.res, job);
     watchBodyLimit(job.req, job);
     switch (this.pool.submit(job)) {
       case 'queued':
@@ -367,10 +360,6 @@ export class Dispatcher implements JobHost {
   }
 }
 
-function onResponseClose(this: JobResponse): void {
-  this[kJob].responseClosed();
-}
-
 /** Times of a request answered without a job. */
 function timesOf(receivedAt: number): RequestTimes {
   return { receivedAt, startedAt: undefined, endedAt: undefined };
@@ -379,9 +368,4 @@ function timesOf(receivedAt: number): RequestTimes {
 /** `url` is `path`, with or without a query string. */
 function isPath(url: string, path: string): boolean {
   return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 63); // '?'
-}
-
-function onResponseError(this: JobResponse, error: Error): void {
-  const job = this[kJob];
-  job.req.log.warn({ err: error, route: job.route.name }, 'response error (a write after the end?)');
 }

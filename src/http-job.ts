@@ -16,6 +16,7 @@ import type { Complete, HttpRequest, HttpResponse } from './http-types';
 import type { QueueEntry } from './job-queue';
 import { QueueItem } from './linked-list';
 import { abortRequest, type BodyOverflowListener } from './pool-request';
+import type { ResponseWatcher } from './pool-response';
 import type { RequestTimes } from './request-recorder';
 import type { ResolvedRoute } from './route-table';
 import { sendJson } from './send-json';
@@ -41,7 +42,10 @@ const QUEUED = 0;
 const RUNNING = 1;
 const DONE = 2;
 
-export class HttpJob extends QueueItem implements PoolJob, Expirable, LiveLinks, BodyOverflowListener, RequestTimes {
+export class HttpJob
+  extends QueueItem
+  implements PoolJob, Expirable, LiveLinks, BodyOverflowListener, RequestTimes, ResponseWatcher
+{
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
   deadline = 0;
   deadlinePrev: Expirable | null = null;
@@ -114,6 +118,11 @@ export class HttpJob extends QueueItem implements PoolJob, Expirable, LiveLinks,
       }
     }
     this.host.requestEnded(this);
+  }
+
+  /** node reported an error on the response: a write after the end, most likely. Logged, never fatal. */
+  responseFailed(error: Error): void {
+    this.req.log.warn({ err: error, route: this.route.name }, 'response error (a write after the end?)');
   }
 
   /** The job ends without running and without an answer (it was shed, or its client left). */

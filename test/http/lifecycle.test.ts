@@ -27,6 +27,8 @@ const gates = new Map<string, Deferred<void>>();
 /** Settled by the handlers of `/life/abort` and `/life/upload`, for the test to follow them. */
 let aborted: Deferred<unknown> = deferred();
 let bodyRead: Deferred<number> = deferred();
+/** Settled by `/life/own-listeners` with the error its own 'error' listener heard. */
+let ownErrorHeard: Deferred<string> = deferred();
 
 function gate(name: string): Deferred<void> {
   const created = deferred();
@@ -67,6 +69,17 @@ class LifeController {
     });
   }
 
+  // Takes every 'close' listener off its response, listens for 'error' itself,
+  // then writes after the end: the job must still hear both events.
+  @Get('/own-listeners')
+  ownListeners(res: HttpResponse, _req: HttpRequest, complete: Complete) {
+    res.removeAllListeners('close');
+    res.on('error', (error: Error) => ownErrorHeard.resolve(error.message));
+    res.end('done');
+    res.write('late');
+    complete();
+  }
+
   @Post('/upload')
   async upload(_res: HttpResponse, req: HttpRequest) {
     const signal = req.signal;
@@ -98,6 +111,7 @@ describe('app lifecycle over HTTP', () => {
     gates.clear();
     aborted = deferred();
     bodyRead = deferred();
+    ownErrorHeard = deferred();
   });
 
   describe('.listen()', () => {
@@ -167,6 +181,24 @@ describe('app lifecycle over HTTP', () => {
         await new Promise<void>((resolve) => plain.close(() => resolve()));
         await limited.close();
       }
+    });
+
+    it("aborts req.signal when a plain node http server's client leaves, and frees the worker", async () => {
+      const socket = await openSocket((server?.address() as AddressInfo).port);
+      sockets.push(socket);
+      socket.write('GET /life/abort HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await waitFor(() => app.pool.stats().busy === 1, 'the handler running');
+      socket.destroy();
+      const reason = (await within(aborted.promise, 'the abort')) as DOMException;
+      expect(reason.name).to.equal('AbortError');
+      await waitFor(() => app.pool.stats().busy === 0, 'the worker freed');
+    });
+
+    it("hears a plain node http server's write after the end, and keeps serving", async () => {
+      const response = await fetch(`${url}/life/own-listeners`);
+      expect(await response.text()).to.equal('done');
+      expect(await within(ownErrorHeard.promise, "the handler's own error listener")).to.match(/write after end/);
+      expect((await fetch(`${url}/life/fast`)).status).to.equal(200);
     });
 
     it('answers misses from a plain node http server too', async () => {
@@ -276,6 +308,19 @@ describe('app lifecycle over HTTP', () => {
       const answer = await response;
       expect(answer.status).to.equal(200);
       expect(await answer.json()).to.deep.equal({ bytes: payload.length, aborted: false, abortEvents: 0 });
+    });
+  });
+
+  describe("the response's end", () => {
+    it("is heard with the handler's own listeners in place or taken off, and a write after the end is not fatal", async () => {
+      const { app, url } = await startApp({ controllers: [LifeController] });
+      const response = await fetch(`${url}/life/own-listeners`);
+      expect(await response.text()).to.equal('done');
+      expect(await within(ownErrorHeard.promise, "the handler's own error listener")).to.match(/write after end/);
+      // Counted when the response closed, though the handler removed every 'close' listener.
+      await waitFor(() => app.stats().responses['200'] === 1, 'the request counted as ended');
+      expect(app.pool.stats()).to.include({ busy: 0, completed: 1 });
+      expect((await fetch(`${url}/life/fast`)).status).to.equal(200);
     });
   });
 

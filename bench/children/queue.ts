@@ -249,7 +249,7 @@ class HoldController {
 // What one request waiting in httppool's queue costs in heap: the HttpJob, its
 // queue node, the dispatcher's bookkeeping and the listener on the response.
 // The request and response objects are made before the measurement (node
-// makes them whatever the framework), with the class httppool's own server uses.
+// makes them whatever the framework), with the classes httppool's own server uses.
 interface RetainedSite {
   functionName: string;
   url: string;
@@ -276,11 +276,19 @@ async function heapPerHttpRequest(
       ? undefined
       : (app.server as unknown as Record<symbol, typeof IncomingMessage | undefined>)[kIncomingMessage]) ??
     IncomingMessage;
+  const kServerResponse = Object.getOwnPropertySymbols(app.server).find(
+    (symbol) => symbol.description === 'ServerResponse',
+  );
+  const ResponseClass =
+    (kServerResponse === undefined
+      ? undefined
+      : (app.server as unknown as Record<symbol, typeof ServerResponse | undefined>)[kServerResponse]) ??
+    ServerResponse;
   const pairs = Array.from({ length: n + 1 }, () => {
     const req = new RequestClass(new Socket());
     req.method = 'GET';
     req.url = '/hold';
-    return { req, res: new ServerResponse(req) };
+    return { req, res: new ResponseClass(req) };
   });
   app.dispatch(pairs[0]!.req, pairs[0]!.res);
   const session = new Session();

@@ -268,22 +268,8 @@ async function heapPerHttpRequest(
     queueTimeoutMs: 0,
     handlerTimeoutMs: 0,
   });
-  const kIncomingMessage = Object.getOwnPropertySymbols(app.server).find(
-    (symbol) => symbol.description === 'IncomingMessage',
-  );
-  const RequestClass =
-    (kIncomingMessage === undefined
-      ? undefined
-      : (app.server as unknown as Record<symbol, typeof IncomingMessage | undefined>)[kIncomingMessage]) ??
-    IncomingMessage;
-  const kServerResponse = Object.getOwnPropertySymbols(app.server).find(
-    (symbol) => symbol.description === 'ServerResponse',
-  );
-  const ResponseClass =
-    (kServerResponse === undefined
-      ? undefined
-      : (app.server as unknown as Record<symbol, typeof ServerResponse | undefined>)[kServerResponse]) ??
-    ServerResponse;
+  const RequestClass = serverClass(app.server, 'IncomingMessage', IncomingMessage);
+  const ResponseClass = serverClass(app.server, 'ServerResponse', ServerResponse);
   const pairs = Array.from({ length: n + 1 }, () => {
     const req = new RequestClass(new Socket());
     req.method = 'GET';
@@ -312,6 +298,12 @@ async function heapPerHttpRequest(
     queued,
     sites: retainedSites(profile.head, n),
   };
+}
+
+/** The class a node server makes its requests or responses from (its option of that name), else node's own. */
+function serverClass<C>(server: object, option: 'IncomingMessage' | 'ServerResponse', fallback: C): C {
+  const key = Object.getOwnPropertySymbols(server).find((symbol) => symbol.description === option);
+  return (key === undefined ? undefined : (server as Record<symbol, C | undefined>)[key]) ?? fallback;
 }
 
 interface SamplingNode {

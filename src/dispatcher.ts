@@ -110,9 +110,8 @@ export class Dispatcher implements JobHost {
    */
   readonly refuseExpectation = (request: IncomingMessage, response: ServerResponse): void => {
     const receivedAt = performance.now();
-    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
     const res = response as HttpResponse;
-    res.setHeader('x-request-id', req.id);
+    const req = this.adopt(request, res);
     res.shouldKeepAlive = false; // its body, if any, was never read
     this.answer(req, res, UNMATCHED, receivedAt, new ExpectationFailedError(String(req.headers.expect)));
   };
@@ -126,9 +125,8 @@ export class Dispatcher implements JobHost {
   /** Serves one request; usable as a node `'request'` listener. */
   readonly dispatch = (request: IncomingMessage, response: ServerResponse): void => {
     const receivedAt = performance.now();
-    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
     const res = response as HttpResponse;
-    res.setHeader('x-request-id', req.id);
+    const req = this.adopt(request, res);
     // HTTP/1.1 requires Host (RFC 9112 §3.2); app.server leaves the check to
     // us (requireHostHeader: false) so the 400 comes in the JSON error shape.
     if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
@@ -182,6 +180,13 @@ export class Dispatcher implements JobHost {
     }
     this.admit(new HttpJob(this, match.route, req, res, receivedAt));
   };
+
+  // Readies node's request for a handler; every response carries its id.
+  private adopt(request: IncomingMessage, res: HttpResponse): HttpRequest {
+    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
+    res.setHeader('x-request-id', req.id);
+    return req;
+  }
 
   /**
    * A route that declares input has it read and validated first, and only then

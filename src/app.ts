@@ -6,20 +6,20 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import type { AppMetrics } from './app-metrics';
-import { createLogger } from './create-logger';
-import { Dispatcher } from './dispatcher';
-import { JobQueue } from './job-queue';
-import { loadControllers } from './load-controllers';
+import type { AppMetrics } from './observe/app-metrics';
+import { createLogger } from './observe/create-logger';
+import { Dispatcher } from './http/dispatcher';
+import { JobQueue } from './jobs/job-queue';
+import { loadControllers } from './routing/load-controllers';
 import { resolveOptions, type HttpPoolOptions, type ResolvedOptions } from './options';
-import { PoolRequest } from './pool-request';
-import { PoolResponse } from './pool-response';
-import { RequestRecorder, type RequestCounts } from './request-recorder';
-import { RouteTable } from './route-table';
+import { PoolRequest } from './http/pool-request';
+import { PoolResponse } from './http/pool-response';
+import { RequestRecorder, type RequestCounts } from './observe/request-recorder';
+import { RouteTable } from './routing/route-table';
 import type { StaticStats } from './static/file-cache';
 import { StaticFiles } from './static/static-files';
 import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
-import { WorkerPool, type PoolJob, type PoolStats } from './worker-pool';
+import { WorkerPool, type PoolJob, type PoolStats } from './jobs/worker-pool';
 
 /**
  * `app.stats()`: the pool's figures, responses by status, shed requests by
@@ -200,7 +200,7 @@ export class HttpPoolApp {
 // prom-client loads only for an app that turns metrics on (~40 ms at startup).
 function createMetrics(config: ResolvedOptions, pool: WorkerPool, staticFiles: StaticFiles | undefined): AppMetrics {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AppMetrics } = require('./app-metrics') as typeof import('./app-metrics');
+  const { AppMetrics } = require('./observe/app-metrics') as typeof import('./observe/app-metrics');
   return new AppMetrics(() => pool.stats(), config.metrics, staticFiles && (() => staticFiles.stats()));
 }
 

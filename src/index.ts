@@ -4,16 +4,16 @@
 import 'reflect-metadata';
 
 export { HttpPoolApp, type AppStats } from './app';
-export { Controller } from './controller';
-export { Route, Get, Post, Put, Patch, Delete } from './route';
-export { WorkerPool, type PoolJob, type PoolStats, type Admission } from './worker-pool';
-export { JobQueue, QueueItem, type QueueEntry } from './job-queue';
+export { Controller } from './routing/controller';
+export { Route, Get, Post, Put, Patch, Delete } from './routing/route';
+export { WorkerPool, type PoolJob, type PoolStats, type Admission } from './jobs/worker-pool';
+export { JobQueue, QueueItem, type QueueEntry } from './jobs/job-queue';
 export { DEFAULT_OPTIONS, type HttpPoolOptions } from './options';
-export { LogFile, type LogFileOptions } from './log-file';
+export { LogFile, type LogFileOptions } from './observe/log-file';
 export type { StaticMountOptions, StaticCacheOptions } from './static/static-options';
 export type { StaticStats } from './static/file-cache';
-export type { RouteOptions, Constructor, UnknownProperties } from './route-metadata';
-export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http-types';
+export type { RouteOptions, Constructor, UnknownProperties } from './routing/route-metadata';
+export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http/http-types';
 export { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 export {
   HttpPoolError,

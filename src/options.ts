@@ -1,9 +1,9 @@
 // HttpPoolOptions: what a user may set, checked loudly and resolved once.
 
 import type { Logger, LoggerOptions } from 'pino';
-import type { MetricsOptions } from './app-metrics';
+import type { MetricsOptions } from './observe/app-metrics';
 import type { DependencyContainer } from 'tsyringe';
-import type { Constructor, UnknownProperties } from './route-metadata';
+import type { Constructor, UnknownProperties } from './routing/route-metadata';
 import {
   checkStaticCache,
   checkStaticMounts,

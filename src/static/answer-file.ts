@@ -4,8 +4,8 @@
 
 import type { OutgoingHttpHeaders } from 'node:http';
 import { PreconditionFailedError, RangeNotSatisfiableError } from '../errors';
-import { sendError } from '../error-response';
-import type { HttpRequest, HttpResponse } from '../http-types';
+import { sendError } from '../answers/error-response';
+import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { parseRange, ifRangeHolds, UNSATISFIABLE, type ByteRange } from './byte-range';
 import { chooseEncoding } from './content-encoding';
 import { checkPreconditions } from './preconditions';

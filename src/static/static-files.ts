@@ -7,8 +7,8 @@
 // whose API calls are the real load: a busy pool must never shed a stylesheet.
 
 import { MalformedUrlError, MethodNotAllowedError, NotFoundError } from '../errors';
-import { sendError } from '../error-response';
-import type { HttpRequest, HttpResponse } from '../http-types';
+import { sendError } from '../answers/error-response';
+import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { answerFile, writeFromMemory } from './answer-file';
 import { FileCache, type StaticStats } from './file-cache';
 import { decodeUrlPath, isSafeRelativePath, MALFORMED_PATH, UNSAFE_PATH } from './safe-path';

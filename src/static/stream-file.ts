@@ -3,7 +3,7 @@
 
 import { promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream';
-import type { HttpRequest, HttpResponse } from '../http-types';
+import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { answerFile } from './answer-file';
 import { contentTypeOf, makeFileAnswer, versionOf } from './representation';
 import { isNotThere, OPEN_FLAGS } from './resolve-file';

@@ -1,0 +1,115 @@
+// PoolRequest: node's IncomingMessage with what httppool adds to a request.
+//
+// `id`, `signal` and `log` are getters that build their value on first use:
+// most handlers never touch a signal, and an AbortController per request
+// would cost every request for the few that do.
+
+import { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import { PayloadTooLargeError, type HttpError } from '../errors';
+import type { HttpRequest, RouteParams, RouteQuery } from './http-types';
+import { RequestIds } from './request-ids';
+
+const kLogger = Symbol('httppool.logger');
+const kId = Symbol('httppool.id');
+const kLog = Symbol('httppool.log');
+const kAbort = Symbol('httppool.abort');
+const kAbortReason = Symbol('httppool.abortReason');
+const kBodyLimit = Symbol('httppool.bodyLimit');
+const kBodyReceived = Symbol('httppool.bodyReceived');
+const kBodyListener = Symbol('httppool.bodyListener');
+
+/** Told when a request's body passes its limit while being read. */
+export interface BodyOverflowListener {
+  bodyOverflow(error: HttpError): void;
+}
+
+// A client's own request id is kept when it is short and plain.
+const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+const generatedIds = new RequestIds();
+
+interface RequestState {
+  [kLogger]: Logger;
+  [kId]?: string;
+  [kLog]?: Logger;
+  [kAbort]?: AbortController;
+  [kAbortReason]?: unknown;
+  [kBodyLimit]: number;
+  [kBodyReceived]?: number;
+  [kBodyListener]?: BodyOverflowListener;
+}
+
+export class PoolRequest extends IncomingMessage implements HttpRequest {
+  declare params: RouteParams;
+  declare query: RouteQuery;
+  declare body: unknown;
+
+  get id(): string {
+    const self = this as unknown as RequestState;
+    if (self[kId] === undefined) {
+      const incoming = this.headers['x-request-id'];
+      self[kId] = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : generatedIds.next();
+    }
+    return self[kId];
+  }
+
+  get signal(): AbortSignal {
+    const self = this as unknown as RequestState;
+    if (self[kAbort] === undefined) {
+      self[kAbort] = new AbortController();
+      if (kAbortReason in self) self[kAbort].abort(self[kAbortReason]);
+    }
+    return self[kAbort].signal;
+  }
+
+  get log(): Logger {
+    const self = this as unknown as RequestState;
+    return (self[kLog] ??= self[kLogger].child({ reqId: this.id }));
+  }
+
+  // node's parser pushes each body chunk here as it arrives, whether or not a
+  // Content-Length was declared: the one place a chunked body can be counted
+  // without reading it for the handler. Past the limit, chunks are dropped
+  // (the stream never ends for a reader) and the job is answered 413.
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) return super.push(chunk, encoding);
+    const self = this as unknown as RequestState;
+    const received = (self[kBodyReceived] ?? 0) + (chunk as Buffer).length;
+    self[kBodyReceived] = received;
+    if (received <= self[kBodyLimit]) return super.push(chunk, encoding);
+    if (received - (chunk as Buffer).length <= self[kBodyLimit]) {
+      self[kBodyListener]?.bodyOverflow(new PayloadTooLargeError(self[kBodyLimit]));
+    }
+    return false;
+  }
+}
+
+const lazyProperties = Object.getOwnPropertyDescriptors(PoolRequest.prototype);
+delete (lazyProperties as Record<string, unknown>)['constructor'];
+
+/**
+ * Readies a request for a handler. Requests from `app.server` already are
+ * PoolRequests; one from another server (via `app.dispatch`) gets the same
+ * getters on the instance.
+ */
+export function adoptRequest(req: IncomingMessage, logger: Logger, bodyLimit: number): HttpRequest {
+  if (!(req instanceof PoolRequest)) Object.defineProperties(req, lazyProperties);
+  const self = req as unknown as RequestState;
+  self[kLogger] = logger;
+  self[kBodyLimit] = bodyLimit;
+  return req as HttpRequest;
+}
+
+/** Who to tell when the body passes its limit (requests from `app.server` only). */
+export function watchBodyLimit(req: HttpRequest, listener: BodyOverflowListener): void {
+  (req as unknown as RequestState)[kBodyListener] = listener;
+}
+
+/** Aborts the request's signal (now, or when it is first read). Idempotent. */
+export function abortRequest(req: HttpRequest, reason: unknown): void {
+  const self = req as unknown as RequestState;
+  if (kAbortReason in self) return;
+  self[kAbortReason] = reason;
+  self[kAbort]?.abort(reason);
+}

@@ -1,0 +1,115 @@
+// RequestRecorder: what one request leaves behind when it ends — an access
+// line, metrics, and the plain counts behind `app.stats()`.
+//
+// Every request ends here exactly once: an answer that never became a job
+// (404, 405, 413, a shed 503, a static file) when the dispatcher has sent it,
+// a job when its response closes.
+
+import type { Logger } from 'pino';
+import type { AppMetrics, ShedReason } from './app-metrics';
+import type { HttpRequest, HttpResponse } from '../http/http-types';
+
+/** Route label for requests no route matched. */
+export const UNMATCHED = '(unmatched)';
+
+/** Method label for requests node's parser rejected before it read a method. */
+export const UNPARSED = '(unparsed)';
+
+/** When a request's phases began and ended (performance.now() times). */
+export interface RequestTimes {
+  receivedAt: number;
+  /** When a worker took the job; undefined if it never ran. */
+  startedAt: number | undefined;
+  /** When the job released its worker; undefined if it never ran or still runs. */
+  endedAt: number | undefined;
+}
+
+export interface RequestCounts {
+  /** Requests answered, by status code. */
+  responses: Record<string, number>;
+  /** Requests answered 503 without their work, by reason. */
+  shed: Record<ShedReason, number>;
+}
+
+export class RequestRecorder {
+  private readonly counts: RequestCounts = {
+    responses: {},
+    shed: { queue_full: 0, queue_timeout: 0, shutting_down: 0 },
+  };
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics: AppMetrics | undefined,
+  ) {}
+
+  /** A request has ended: `route` is its route pattern, or UNMATCHED. */
+  ended(req: HttpRequest, res: HttpResponse, route: string, times: RequestTimes): void {
+    // A response cut before its headers went out reached the client as nothing.
+    const status = res.headersSent ? res.statusCode : 0;
+    this.count(route, req.method as string, status);
+    this.logAccess(req, route, status, times);
+  }
+
+  /**
+   * An answer written on the raw socket, for a request node gave no response
+   * object: CONNECT (`req` given, logged like any other) or one its parser
+   * rejected (no `req`: counted under the UNPARSED method, logged where it failed).
+   */
+  answeredRaw(req: HttpRequest | undefined, status: number, receivedAt: number): void {
+    this.count(UNMATCHED, req?.method ?? UNPARSED, status);
+    if (req !== undefined) {
+      this.logAccess(req, UNMATCHED, status, { receivedAt, startedAt: undefined, endedAt: undefined });
+    }
+  }
+
+  private count(route: string, method: string, status: number): void {
+    this.counts.responses[status] = (this.counts.responses[status] ?? 0) + 1;
+    this.metrics?.recordRequest(route, method, status);
+  }
+
+  /** One access line; shed requests and timeouts, the signal of overload, at warn. */
+  private logAccess(req: HttpRequest, route: string, status: number, times: RequestTimes): void {
+    // A 500's own error line (with the stack) was written where it failed.
+    const level = status === 503 || status === 504 ? 'warn' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    // Read the clock only for the access line: without it nothing here needs the time.
+    const now = performance.now();
+    const { receivedAt, startedAt, endedAt } = times;
+    this.logger[level](
+      {
+        reqId: req.id,
+        method: req.method,
+        url: req.url,
+        route,
+        status,
+        ms: round(now - receivedAt),
+        queueMs: startedAt === undefined ? undefined : round(startedAt - receivedAt),
+        runMs: startedAt === undefined ? undefined : round((endedAt ?? now) - startedAt),
+      },
+      'request',
+    );
+  }
+
+  shed(reason: ShedReason): void {
+    this.counts.shed[reason]++;
+    this.metrics?.recordShed(reason);
+  }
+
+  /** A worker took a job after it waited `ms` in the queue (0 when it started at once). */
+  started(ms: number): void {
+    this.metrics?.recordQueueWait(ms);
+  }
+
+  /** A job held its worker for `ms`. */
+  ran(route: string, ms: number): void {
+    this.metrics?.recordHandlerDuration(route, ms);
+  }
+
+  snapshot(): RequestCounts {
+    return { responses: { ...this.counts.responses }, shed: { ...this.counts.shed } };
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

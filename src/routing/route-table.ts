@@ -1,0 +1,183 @@
+// RouteTable: the routing map, built once at bootstrap from the controllers'
+// decorators and looked up (through find-my-way) on every request.
+
+import FindMyWay from 'find-my-way';
+import { METHODS } from 'node:http';
+import type { DependencyContainer } from 'tsyringe';
+import { DuplicateRouteError, RouteDefinitionError } from '../errors';
+import type { RouteHandler, RouteParams, RouteQuery } from '../http/http-types';
+import { DEFAULT_OPTIONS } from '../options';
+import { getController, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
+import { RouteInput, type InputDefaults } from '../input/route-input';
+
+/** One controller method, ready to be called. */
+export interface ResolvedRoute {
+  /** The full path pattern, prefix included, e.g. `/api/users/:id`. */
+  readonly path: string;
+  /** `Class.method`, for errors and logs. */
+  readonly name: string;
+  readonly controller: object;
+  readonly handler: RouteHandler;
+  /**
+   * True when the method takes no `complete` parameter: it is finished when it
+   * returns (or its promise settles), so forgetting `complete()` cannot leak a worker.
+   */
+  readonly completesOnReturn: boolean;
+  /** The route's own handler timeout, if it sets one. */
+  readonly timeoutMs: number | undefined;
+  /** The declared body, query and params to read and check before a worker is taken; none when undeclared. */
+  readonly input: RouteInput | undefined;
+  readonly options: RouteOptions;
+}
+
+export type RouteMatch =
+  | { kind: 'found'; route: ResolvedRoute; params: RouteParams; query: RouteQuery }
+  | { kind: 'not-found' }
+  | { kind: 'method-not-allowed'; allow: string[] }
+  | { kind: 'bad-url' };
+
+const NOT_FOUND: RouteMatch = { kind: 'not-found' };
+const BAD_URL: RouteMatch = { kind: 'bad-url' };
+
+export class RouteTable {
+  private readonly router = FindMyWay({ onBadUrl: () => undefined });
+  /** Every method some route answers, for building `Allow` on a 405. */
+  private readonly methods = new Set<string>();
+  /** `METHOD /path` → the route that answers it. */
+  private readonly byKey = new Map<string, ResolvedRoute>();
+  readonly routes: ResolvedRoute[] = [];
+
+  private constructor(private readonly inputDefaults: InputDefaults) {}
+
+  /** Every method some route answers (HEAD included where GET is). */
+  get methodsServed(): string[] {
+    return [...this.methods];
+  }
+
+  /**
+   * Builds the table; every declaration mistake throws here, naming class, method and path.
+   * `inputDefaults` (the app's `bodyLimit` and `unknownProperties`) apply to routes that declare input.
+   */
+  static build(
+    controllers: readonly Constructor[],
+    container: DependencyContainer,
+    inputDefaults: InputDefaults = DEFAULT_OPTIONS,
+  ): RouteTable {
+    const table = new RouteTable(inputDefaults);
+    for (const ctor of controllers) table.addController(ctor, container);
+    table.addImplicitHeadRoutes();
+    return table;
+  }
+
+  find(method: string, url: string): RouteMatch {
+    const found = this.router.find(method as FindMyWay.HTTPMethod, url);
+    if (found === null) return this.explainMiss(method, url);
+    const route = found.store as ResolvedRoute | null;
+    if (route === null) return BAD_URL;
+    return {
+      kind: 'found',
+      route,
+      params: found.params as RouteParams,
+      query: found.searchParams as RouteQuery,
+    };
+  }
+
+  private addController(ctor: Constructor, container: DependencyContainer): void {
+    const controller = getController(ctor);
+    const declared = getRoutes(ctor);
+    if (controller === undefined) {
+      const what = declared.length > 0 ? `has @Route methods (${declared[0]?.methodName}, …)` : 'is';
+      throw new RouteDefinitionError(`Class ${ctor.name} ${what} but is not decorated with @Controller`);
+    }
+    if (declared.length === 0) {
+      throw new RouteDefinitionError(`Controller ${ctor.name} declares no routes: add @Route (or @Get, …) methods`);
+    }
+    checkPath(controller.prefix, `Controller ${ctor.name}'s prefix`);
+    const instance = container.resolve(ctor) as Record<string, unknown>;
+    for (const { path, methodName, options } of declared) {
+      const name = `${ctor.name}.${methodName}`;
+      checkPath(path, `Route ${name}`);
+      const handler = instance[methodName];
+      if (typeof handler !== 'function') {
+        throw new RouteDefinitionError(`Route ${name} ('${path}') is not a method`);
+      }
+      const route: ResolvedRoute = {
+        path: joinPaths(controller.prefix, path),
+        name,
+        controller: instance,
+        handler: handler as RouteHandler,
+        completesOnReturn: handler.length < 3,
+        timeoutMs: checkTimeout(options.timeoutMs, name),
+        input: RouteInput.of(options, name, this.inputDefaults),
+        options,
+      };
+      const methods = options.method === undefined ? METHODS : ([] as string[]).concat(options.method);
+      for (const method of methods) this.register(method, route);
+      this.routes.push(route);
+    }
+  }
+
+  private register(method: string, route: ResolvedRoute): void {
+    const key = `${method} ${route.path}`;
+    const owner = this.byKey.get(key);
+    if (owner !== undefined) {
+      throw new DuplicateRouteError(
+        `Route ${method} ${route.path} is declared twice: by ${owner.name} and by ${route.name}`,
+      );
+    }
+    try {
+      this.router.on(method as FindMyWay.HTTPMethod, route.path, noop, route);
+    } catch (error) {
+      throw new RouteDefinitionError(
+        `Route ${route.name} (${method} ${route.path}) cannot be registered: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    this.byKey.set(key, route);
+    this.methods.add(method);
+  }
+
+  // GET routes answer HEAD too (node drops the body), as fastify and express do.
+  private addImplicitHeadRoutes(): void {
+    for (const [key, route] of [...this.byKey]) {
+      if (key.startsWith('GET ') && !this.byKey.has(`HEAD ${route.path}`)) this.register('HEAD', route);
+    }
+  }
+
+  // Only on a miss: which other methods would have matched this path?
+  private explainMiss(method: string, url: string): RouteMatch {
+    const allow: string[] = [];
+    for (const other of this.methods) {
+      if (other === method) continue;
+      const found = this.router.find(other as FindMyWay.HTTPMethod, url);
+      if (found === null) continue;
+      if (found.store === null) return BAD_URL;
+      allow.push(other);
+    }
+    return allow.length > 0 ? { kind: 'method-not-allowed', allow } : NOT_FOUND;
+  }
+}
+
+function noop(): void {}
+
+function checkPath(path: unknown, what: string): void {
+  if (typeof path !== 'string' || (path !== '' && !path.startsWith('/'))) {
+    throw new RouteDefinitionError(`${what} path must be a string starting with '/', got ${JSON.stringify(path)}`);
+  }
+}
+
+function checkTimeout(timeoutMs: unknown, name: string): number | undefined {
+  if (timeoutMs === undefined) return undefined;
+  if (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+    throw new RouteDefinitionError(
+      `Route ${name}: timeoutMs must be a whole number of milliseconds (0 or more), got ${String(timeoutMs)}`,
+    );
+  }
+  return timeoutMs;
+}
+
+/** `/api` + `/test` → `/api/test`; `''` + `''` → `/`. */
+function joinPaths(prefix: string, path: string): string {
+  const joined = prefix.replace(/\/+$/, '') + path;
+  return joined === '' ? '/' : joined;
+}

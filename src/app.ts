@@ -10,6 +10,7 @@ import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
 import { Dispatcher } from './http/dispatcher';
 import { JobQueue } from './jobs/job-queue';
+import { JobSupervisor } from './jobs/job-supervisor';
 import { loadControllers } from './routing/load-controllers';
 import { resolveOptions, type HttpPoolOptions, type ResolvedOptions } from './options';
 import { PoolRequest } from './http/pool-request';
@@ -57,7 +58,8 @@ export class HttpPoolApp {
     /** The app's Prometheus registry when `metrics` is on: register your own metrics here. */
     readonly metrics: Registry | undefined,
     private readonly config: ResolvedOptions,
-    private readonly dispatcher: Dispatcher,
+    dispatcher: Dispatcher,
+    private readonly jobs: JobSupervisor,
     private readonly recorder: RequestRecorder,
     private readonly staticFiles: StaticFiles | undefined,
   ) {
@@ -126,7 +128,9 @@ export class HttpPoolApp {
           );
     const metrics = config.metrics === undefined ? undefined : createMetrics(config, pool, staticFiles);
     const recorder = new RequestRecorder(logger, metrics);
-    const dispatcher = new Dispatcher({ table, pool, logger, config, recorder, staticFiles, metrics });
+    const { queueTimeoutMs, handlerTimeoutMs } = config;
+    const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs });
+    const dispatcher = new Dispatcher({ table, jobs, logger, config, recorder, staticFiles, metrics });
     return new HttpPoolApp(
       container,
       pool,
@@ -135,6 +139,7 @@ export class HttpPoolApp {
       metrics?.registry,
       config,
       dispatcher,
+      jobs,
       recorder,
       staticFiles,
     );
@@ -180,13 +185,13 @@ export class HttpPoolApp {
   }
 
   private async shutDown(): Promise<void> {
-    this.dispatcher.beginClose();
+    this.jobs.beginClose();
     const serverClosed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
     const budget = this.config.shutdownTimeoutMs;
     const deadline = budget === 0 ? undefined : performance.now() + budget;
-    if (!(await within(this.dispatcher.whenIdle(), deadline))) this.dispatcher.abandonAll();
+    if (!(await within(this.jobs.whenIdle(), deadline))) this.jobs.abandonAll();
     // Every job is answered. Idle keep-alive connections close now rather than
     // at their keep-alive timeout; one still sending a request (a slow upload,
     // a half-sent head) gets what is left of the budget, then is cut.

@@ -15,7 +15,7 @@ import {
   RequestTimeoutError,
   type HttpError,
 } from '../errors';
-import { rawAnswer } from '../answers/raw-answer';
+import { rawAnswer } from '../answers/error-answer';
 
 /** node's limit on one chunk's extensions (kMaxChunkExtensionsSize in its parser). */
 const CHUNK_EXTENSIONS_LIMIT = 16 * 1024;

@@ -1,47 +1,36 @@
-// Dispatcher: takes a request from node, finds its route and hands it to the
-// pool as an HttpJob; answers what cannot run (404, 405, 400, 413, shed
-// 503s); keeps the deadlines of queued and running jobs; drains on close.
+// Dispatcher: the front door. It takes a request from node, finds its route,
+// answers what cannot become a job (404, 405, 400, 413 by declared length,
+// metrics, static files) and hands the rest to the supervisor, once.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { AppMetrics } from '../observe/app-metrics';
-import { Deadlines } from '../jobs/deadlines';
-import { LiveJobs } from '../jobs/live-jobs';
+import { sendError, statusOf } from '../answers/error-answer';
 import {
   ExpectationFailedError,
-  HandlerTimeoutError,
   MalformedRequestError,
   MalformedUrlError,
   MethodNotAllowedError,
   NotFoundError,
-  PayloadTooLargeError,
-  QueueFullError,
-  QueueTimeoutError,
-  ShuttingDownError,
 } from '../errors';
-import { prebuild, sendError, sendPrebuilt, statusOf } from '../answers/error-response';
+import { declaredTooLarge } from '../input/body-limit';
+import type { RouteInput } from '../input/route-input';
+import type { JobSupervisor } from '../jobs/job-supervisor';
+import type { AppMetrics } from '../observe/app-metrics';
+import { UNMATCHED, type RequestRecorder, type RequestTimes } from '../observe/request-recorder';
+import type { ResolvedOptions } from '../options';
+import type { ResolvedRoute, RouteTable } from '../routing/route-table';
+import type { StaticFiles } from '../static/static-files';
 import { answerClientError } from './answer-client-error';
 import { awaitContinue, sendContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
-import { HttpJob, type JobHost } from '../jobs/http-job';
-import type { ResolvedOptions } from '../options';
-import { adoptRequest, watchBodyLimit } from './pool-request';
-import { watchResponse } from './pool-response';
-import { UNMATCHED, type RequestRecorder, type RequestTimes } from '../observe/request-recorder';
+import { adoptRequest } from './pool-request';
 import { refuseTunnel } from './refuse-tunnel';
-import type { RouteInput } from '../input/route-input';
-import type { ResolvedRoute, RouteTable } from '../routing/route-table';
-import type { StaticFiles } from '../static/static-files';
-import type { WorkerPool } from '../jobs/worker-pool';
-
-/** The part of the pool the dispatcher uses; a test can fake just this. */
-export type JobScheduler = Pick<WorkerPool, 'submit' | 'cancel' | 'release'>;
 
 /** What a dispatcher is made of; the app builds it at bootstrap. */
 export interface DispatcherParts {
   table: RouteTable;
-  pool: JobScheduler;
+  jobs: JobSupervisor;
   logger: Logger;
   config: ResolvedOptions;
   recorder: RequestRecorder;
@@ -52,20 +41,9 @@ export interface DispatcherParts {
 /** Route label for static files in logs and metrics. */
 const STATIC = '(static)';
 
-/** Seconds a shed client is told to wait before trying again. */
-const RETRY_AFTER_SECONDS = 1;
-
-const QUEUE_FULL = prebuild(new QueueFullError(RETRY_AFTER_SECONDS));
-
-export class Dispatcher implements JobHost {
-  private closing = false;
-  /** Jobs queued or running: to drain on close, and to tell their clients we are closing. */
-  private readonly jobs = new LiveJobs<HttpJob>();
-  private idleWaiters: Array<() => void> = [];
-  private readonly deadlines = new Deadlines<HttpJob>((job) => this.expire(job));
-
+export class Dispatcher {
   private readonly table: RouteTable;
-  private readonly pool: JobScheduler;
+  private readonly jobs: JobSupervisor;
   private readonly logger: Logger;
   private readonly config: ResolvedOptions;
   private readonly recorder: RequestRecorder;
@@ -76,7 +54,7 @@ export class Dispatcher implements JobHost {
 
   constructor(parts: DispatcherParts) {
     this.table = parts.table;
-    this.pool = parts.pool;
+    this.jobs = parts.jobs;
     this.logger = parts.logger;
     this.config = parts.config;
     this.recorder = parts.recorder;
@@ -140,12 +118,7 @@ export class Dispatcher implements JobHost {
       this.serveMetrics(req, res, receivedAt);
       return;
     }
-    if (this.closing) {
-      res.shouldKeepAlive = false;
-      this.recorder.shed('shutting_down');
-      this.answer(req, res, UNMATCHED, receivedAt, new ShuttingDownError());
-      return;
-    }
+    if (this.jobs.turnAwayIfClosing(req, res, UNMATCHED, receivedAt)) return;
     if (this.staticFiles !== undefined && this.staticFiles.serve(req, res)) {
       res.once('close', () => this.recorder.ended(req, res, STATIC, timesOf(receivedAt)));
       return;
@@ -166,10 +139,10 @@ export class Dispatcher implements JobHost {
       this.answer(req, res, UNMATCHED, receivedAt, error);
       return;
     }
-    const declaredLength = req.headers['content-length'];
-    if (declaredLength !== undefined && Number(declaredLength) > this.config.bodyLimit) {
+    const tooLarge = declaredTooLarge(req);
+    if (tooLarge !== undefined) {
       res.shouldKeepAlive = false;
-      this.answer(req, res, match.route.path, receivedAt, new PayloadTooLargeError(this.config.bodyLimit));
+      this.answer(req, res, match.route.path, receivedAt, tooLarge);
       return;
     }
     req.params = match.params;
@@ -178,7 +151,7 @@ export class Dispatcher implements JobHost {
       this.admitOnceRead(match.route, req, res, receivedAt);
       return;
     }
-    this.admit(new HttpJob(this, match.route, req, res, receivedAt));
+    this.jobs.admit(match.route, req, res, receivedAt);
   };
 
   // Readies node's request for a handler; every response carries its id.
@@ -202,8 +175,8 @@ export class Dispatcher implements JobHost {
           return;
         }
         // It arrived before close() began, so it still runs, on its last request.
-        if (this.closing) res.shouldKeepAlive = false;
-        this.admit(new HttpJob(this, route, req, res, receivedAt));
+        if (this.jobs.isClosing) res.shouldKeepAlive = false;
+        this.jobs.admit(route, req, res, receivedAt);
       },
       (error: unknown) => {
         if (res.destroyed) {
@@ -214,101 +187,6 @@ export class Dispatcher implements JobHost {
         this.answer(req, res, route.path, receivedAt, error);
       },
     );
-  }
-
-  /** Hands a job to the pool: it runs now, waits in the queue, or is shed with 503. */
-  admit(job: HttpJob): void {
-    this.jobs.add(job);
-    watchResponse(job.res, job);
-    watchBodyLimit(job.req, job);
-    switch (this.pool.submit(job)) {
-      case 'queued':
-        // From now, not from receivedAt: a validated body may have taken a while to arrive.
-        this.deadlines.watch(job, this.config.queueTimeoutMs);
-        break;
-      case 'rejected':
-        job.drop();
-        this.recorder.shed('queue_full');
-        sendPrebuilt(job.res, QUEUE_FULL);
-        break;
-      case 'started':
-        break;
-    }
-  }
-
-  /** Stops taking new work: requests from now on get 503 and `Connection: close`. */
-  beginClose(): void {
-    this.closing = true;
-    for (const job of this.jobs.toArray()) if (!job.res.headersSent) job.res.shouldKeepAlive = false;
-  }
-
-  /** Resolves once no job is queued or running. */
-  whenIdle(): Promise<void> {
-    if (this.jobs.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  /** Shutdown ran out of time: answers every job still queued or running with 503. */
-  abandonAll(): void {
-    // Queued jobs first: ending a running one frees a worker, which would
-    // otherwise start the next queued job just as everything is being cut.
-    const jobs = this.jobs.toArray().sort((a, b) => Number(b.queued) - Number(a.queued));
-    for (const job of jobs) {
-      this.logger.warn({ route: job.route.name, queued: job.queued }, 'shutdown timeout: answering 503');
-      this.recorder.shed('shutting_down');
-      job.endWith(new ShuttingDownError());
-    }
-    this.deadlines.stop();
-  }
-
-  jobStarted(job: HttpJob): void {
-    sendContinue(job.res);
-    const now = performance.now();
-    job.startedAt = now;
-    this.recorder.started(now - job.receivedAt);
-    this.deadlines.watch(job, job.route.timeoutMs ?? this.config.handlerTimeoutMs, now);
-  }
-
-  requestEnded(job: HttpJob): void {
-    this.recorder.ended(job.req, job.res, job.route.path, job);
-  }
-
-  answerError(job: HttpJob, error: unknown): void {
-    if (statusOf(error) >= 500) {
-      // After a timeout, or once the client left (a body read cut short), the
-      // failure is the client's doing or already reported: any client could
-      // otherwise flood the error log.
-      // The socket check covers a read that fails before the response's 'close' is seen.
-      const level = job.endedEarly || job.clientLeft || job.req.socket.destroyed ? 'debug' : 'error';
-      job.req.log[level]({ err: error, route: job.route.name }, 'handler failed');
-    }
-    sendError(job.res, error);
-  }
-
-  reportLateError(job: HttpJob, error: unknown): void {
-    // After a timeout or shutdown the handler's own failure (often the abort
-    // itself) is expected; anything else after completion is a bug worth seeing.
-    const level = job.endedEarly ? 'debug' : 'error';
-    job.req.log[level]({ err: error, route: job.route.name }, 'handler failed after its job had ended');
-  }
-
-  withdraw(job: HttpJob): void {
-    this.pool.cancel(job);
-  }
-
-  jobDone(job: HttpJob, ran: boolean): void {
-    this.deadlines.unwatch(job);
-    if (ran) {
-      job.endedAt = performance.now();
-      this.recorder.ran(job.route.path, job.endedAt - (job.startedAt as number));
-      this.pool.release();
-    }
-    this.jobs.delete(job);
-    if (this.jobs.size === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
   }
 
   /**
@@ -347,21 +225,6 @@ export class Dispatcher implements JobHost {
         this.answer(req, res, path, receivedAt, error);
       },
     );
-  }
-
-  // A deadline passed: a queued job is answered 503 without running; a running
-  // one 504, and its worker goes to the next job.
-  private expire(job: HttpJob): void {
-    if (job.queued) {
-      const timeoutMs = this.config.queueTimeoutMs;
-      this.logger.warn({ route: job.route.name, timeoutMs }, 'queue timeout: answering 503');
-      this.recorder.shed('queue_timeout');
-      job.endWith(new QueueTimeoutError(timeoutMs, RETRY_AFTER_SECONDS));
-    } else {
-      const timeoutMs = job.route.timeoutMs ?? this.config.handlerTimeoutMs;
-      this.logger.warn({ route: job.route.name, timeoutMs }, 'handler timeout: answering 504');
-      job.endWith(new HandlerTimeoutError(timeoutMs));
-    }
   }
 }
 

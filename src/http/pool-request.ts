@@ -6,7 +6,7 @@
 
 import { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import { PayloadTooLargeError, type HttpError } from '../errors';
+import { countBodyChunk, limitBody } from '../input/body-limit';
 import type { HttpRequest, RouteParams, RouteQuery } from './http-types';
 import { RequestIds } from './request-ids';
 
@@ -15,14 +15,6 @@ const kId = Symbol('httppool.id');
 const kLog = Symbol('httppool.log');
 const kAbort = Symbol('httppool.abort');
 const kAbortReason = Symbol('httppool.abortReason');
-const kBodyLimit = Symbol('httppool.bodyLimit');
-const kBodyReceived = Symbol('httppool.bodyReceived');
-const kBodyListener = Symbol('httppool.bodyListener');
-
-/** Told when a request's body passes its limit while being read. */
-export interface BodyOverflowListener {
-  bodyOverflow(error: HttpError): void;
-}
 
 // A client's own request id is kept when it is short and plain.
 const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
@@ -35,9 +27,6 @@ interface RequestState {
   [kLog]?: Logger;
   [kAbort]?: AbortController;
   [kAbortReason]?: unknown;
-  [kBodyLimit]: number;
-  [kBodyReceived]?: number;
-  [kBodyListener]?: BodyOverflowListener;
 }
 
 export class PoolRequest extends IncomingMessage implements HttpRequest {
@@ -69,18 +58,10 @@ export class PoolRequest extends IncomingMessage implements HttpRequest {
   }
 
   // node's parser pushes each body chunk here as it arrives, whether or not a
-  // Content-Length was declared: the one place a chunked body can be counted
-  // without reading it for the handler. Past the limit, chunks are dropped
-  // (the stream never ends for a reader) and the job is answered 413.
+  // Content-Length was declared: the one place every body can be counted
+  // against its limit without reading it for the handler (see body-limit).
   override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk === null) return super.push(chunk, encoding);
-    const self = this as unknown as RequestState;
-    const received = (self[kBodyReceived] ?? 0) + (chunk as Buffer).length;
-    self[kBodyReceived] = received;
-    if (received <= self[kBodyLimit]) return super.push(chunk, encoding);
-    if (received - (chunk as Buffer).length <= self[kBodyLimit]) {
-      self[kBodyListener]?.bodyOverflow(new PayloadTooLargeError(self[kBodyLimit]));
-    }
+    if (chunk === null || countBodyChunk(this, chunk as Buffer)) return super.push(chunk, encoding);
     return false;
   }
 }
@@ -91,19 +72,14 @@ delete (lazyProperties as Record<string, unknown>)['constructor'];
 /**
  * Readies a request for a handler. Requests from `app.server` already are
  * PoolRequests; one from another server (via `app.dispatch`) gets the same
- * getters on the instance.
+ * getters, and the body counter, on the instance.
  */
 export function adoptRequest(req: IncomingMessage, logger: Logger, bodyLimit: number): HttpRequest {
   if (!(req instanceof PoolRequest)) Object.defineProperties(req, lazyProperties);
   const self = req as unknown as RequestState;
   self[kLogger] = logger;
-  self[kBodyLimit] = bodyLimit;
+  limitBody(req, bodyLimit);
   return req as HttpRequest;
-}
-
-/** Who to tell when the body passes its limit (requests from `app.server` only). */
-export function watchBodyLimit(req: HttpRequest, listener: BodyOverflowListener): void {
-  (req as unknown as RequestState)[kBodyListener] = listener;
 }
 
 /** Aborts the request's signal (now, or when it is first read). Idempotent. */

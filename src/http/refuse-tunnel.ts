@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import { MethodNotAllowedError } from '../errors';
 import type { HttpRequest } from './http-types';
-import { rawAnswer } from '../answers/raw-answer';
+import { rawAnswer } from '../answers/error-answer';
 
 /** Writes a complete 405 answer on the raw socket, then closes it. */
 export function refuseTunnel(req: HttpRequest, socket: Duplex, allow: readonly string[]): void {

@@ -1,31 +1,31 @@
-// readBody: a request's whole body, read up to a byte limit.
+// readBody: a request's whole body, read up to its limit (body-limit.ts).
 
-import { HttpError, PayloadTooLargeError } from '../errors';
+import { HttpError } from '../errors';
 import type { HttpRequest } from '../http/http-types';
-import { watchBodyLimit } from '../http/pool-request';
+import { holdBodyOverflow, releaseBodyOverflow } from './body-limit';
 
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Reads the body into one buffer. Past `limit` it rejects with
- * `PayloadTooLargeError` (413): at once when `Content-Length` says so, without
- * reading a byte; otherwise as soon as the stream passes the limit, and stops
- * reading. A client that goes away mid-body rejects it with a 400 nobody will
- * see; the caller checks `res.destroyed` before answering.
+ * Reads the body into one buffer. Past the request's limit it rejects with
+ * `PayloadTooLargeError` (413) as soon as the counter says so, and stops
+ * reading (a declared length over it was answered before routing). A client
+ * that goes away mid-body rejects it with a 400 nobody will see; the caller
+ * checks `res.destroyed` before answering.
  *
  * @example
- * const raw = await readBody(req, 1024 * 1024); // Buffer, or PayloadTooLargeError
+ * const raw = await readBody(req); // Buffer, or PayloadTooLargeError
  */
-export function readBody(req: HttpRequest, limit: number): Promise<Buffer> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(new PayloadTooLargeError(limit));
+export function readBody(req: HttpRequest): Promise<Buffer> {
   // Someone read it already: waiting for an 'end' that has been would never settle.
   if (req.readableEnded) return Promise.resolve(EMPTY);
 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
+    const overflow = { bodyOverflow: (error: unknown) => fail(error) };
     const cleanup = (): void => {
+      releaseBodyOverflow(req, overflow);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -37,8 +37,7 @@ export function readBody(req: HttpRequest, limit: number): Promise<Buffer> {
     };
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
-      if (received > limit) fail(new PayloadTooLargeError(limit));
-      else chunks.push(chunk);
+      chunks.push(chunk);
     };
     const onEnd = (): void => {
       cleanup();
@@ -52,9 +51,7 @@ export function readBody(req: HttpRequest, limit: number): Promise<Buffer> {
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
-    // An app's requests count their body bytes as node's parser pushes them and
-    // drop what passes the limit, so a reader never sees those bytes, nor an
-    // 'end': the overflow is reported here instead.
-    watchBodyLimit(req, { bodyOverflow: fail });
+    // Bytes past the limit never reach 'data', nor does an 'end': the overflow is reported here instead.
+    holdBodyOverflow(req, overflow);
   });
 }

@@ -26,7 +26,6 @@ import type { Constructor, RouteOptions, UnknownProperties } from '../routing/ro
 
 /** The app-level settings a route's input follows unless the route says otherwise. */
 export interface InputDefaults {
-  bodyLimit: number;
   unknownProperties: UnknownProperties;
 }
 
@@ -54,7 +53,6 @@ export class RouteInput {
     private readonly query: Constructor<object> | undefined,
     private readonly body: Constructor<object> | undefined,
     private readonly validatorOptions: ValidatorOptions,
-    private readonly bodyLimit: number,
   ) {}
 
   /**
@@ -73,7 +71,7 @@ export class RouteInput {
     const query = checkClass(options.query, 'query', routeName);
     const body = checkClass(options.body, 'body', routeName);
     if (params === undefined && query === undefined && body === undefined) return undefined;
-    return new RouteInput(params, query, body, UNKNOWN_PROPERTIES[unknownProperties], defaults.bodyLimit);
+    return new RouteInput(params, query, body, UNKNOWN_PROPERTIES[unknownProperties]);
   }
 
   /**
@@ -90,7 +88,7 @@ export class RouteInput {
       req.query = (await check('query', this.query, req.query, CONVERT_STRINGS, this.validatorOptions)) as RouteQuery;
     }
     if (this.body !== undefined) {
-      const json = await readJsonObject(req, this.bodyLimit);
+      const json = await readJsonObject(req);
       req.body = await check('body', this.body, json, KEEP_JSON_TYPES, this.validatorOptions);
     }
   }
@@ -109,12 +107,12 @@ async function check(
   return instance;
 }
 
-async function readJsonObject(req: HttpRequest, bodyLimit: number): Promise<object> {
+async function readJsonObject(req: HttpRequest): Promise<object> {
   // No body at all is answered before the media type: there is nothing to mislabel.
   if (!hasBody(req)) throw new EmptyBodyError();
   const contentType = req.headers['content-type'];
   if (!isJsonMediaType(contentType)) throw new UnsupportedMediaTypeError(contentType);
-  const raw = await readBody(req, bodyLimit);
+  const raw = await readBody(req);
   if (raw.length === 0) throw new EmptyBodyError();
   let value: unknown;
   try {

@@ -1,84 +1,82 @@
-// Deadlines: one coarse timer for every queued and running job, not one each.
+// Deadlines: every live job, in lists by timeout length, and one coarse timer
+// that expires the jobs whose time has come (not one timer each).
 //
-// Jobs are kept in lists by timeout length. Within one list every job got the
-// same timeout and joined later than the one before it, so the list is already
-// in deadline order: a sweep only looks at heads, and stops at the first head
-// whose time has not come. The lists link the items themselves (the links live
-// on the item), so watching allocates nothing: this runs for every request.
-// Watching and unwatching are O(1), and at rest the timer is stopped.
+// Within one list every job got the same timeout and joined later than the
+// one before it, so the list is already in deadline order: a sweep only looks
+// at heads, and stops at the first head whose time has not come. A job with
+// no timeout (0) sits in a list the sweep skips, so the lists together hold
+// every job watched, which is what a drain on close waits for. Each job keeps
+// one `Deadline` node and moves it from list to list (queued, then running),
+// so watching allocates nothing: this runs for every request. Watching and
+// unwatching are O(1), and at rest the timer is stopped.
 
-/** Something that can have a deadline. The `deadline*` fields belong to Deadlines. */
-export interface Expirable {
-  deadline: number;
-  deadlinePrev: Expirable | null;
-  deadlineNext: Expirable | null;
-  /** The list the item is in while watched; null otherwise. */
-  deadlineList: DeadlineList | null;
+import { LinkedList, ListNode } from './linked-list';
+
+/** A job's place in the deadlines; the job keeps one and hands it to every `watch`. */
+export class Deadline<T> extends ListNode<T> {
+  /** When it expires (a performance.now() time); meaningless while not watched. */
+  due = 0;
 }
 
-/** A list of items with one timeout length, oldest (soonest due) first. */
-interface DeadlineList {
-  head: Expirable | null;
-  tail: Expirable | null;
-  size: number;
-}
-
-export class Deadlines<T extends Expirable> {
-  private readonly lists = new Map<number, DeadlineList>();
+export class Deadlines<T> {
+  private readonly lists = new Map<number, LinkedList<T>>();
   private timer: NodeJS.Timeout | undefined;
+  private count = 0;
 
   /**
-   * @param expire called once for each item whose deadline passed; it must
-   *   `unwatch` the item (directly or through whatever it calls).
-   * @param tickMs how often the sweep runs while anything is watched: the most
-   *   a deadline is honoured late by, event-loop lag aside.
+   * @param expire called once for each item whose deadline passed, after it
+   *   has left the deadlines.
+   * @param tickMs how often the sweep runs while anything is due: the most a
+   *   deadline is honoured late by, event-loop lag aside.
    */
   constructor(
     private readonly expire: (item: T) => void,
     private readonly tickMs = 20,
   ) {}
 
-  /** Whether the sweep timer is running (it runs only while something is watched). */
+  /** How many items are watched, with a deadline or without. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether the sweep timer is running (it runs only while something is due). */
   get ticking(): boolean {
     return this.timer !== undefined;
   }
 
   /**
-   * Expires `item` `timeoutMs` after `now` (0: never). Replaces any deadline it
-   * had. Callers usually have the time already; reading it again costs ~50 ns.
+   * Expires the node's item `timeoutMs` after `now` (0: never, but it is still
+   * watched). Replaces any deadline it had. Callers usually have the time
+   * already; reading it again costs ~50 ns.
    */
-  watch(item: T, timeoutMs: number, now = performance.now()): void {
-    this.unwatch(item);
-    if (timeoutMs === 0) return;
+  watch(node: Deadline<T>, timeoutMs: number, now = performance.now()): void {
+    if (!this.isWatched(node)) this.count++;
     let list = this.lists.get(timeoutMs);
     if (list === undefined) {
-      list = { head: null, tail: null, size: 0 };
+      list = new LinkedList<T>();
       this.lists.set(timeoutMs, list);
     }
-    item.deadline = now + timeoutMs;
-    item.deadlineList = list;
-    item.deadlinePrev = list.tail;
-    item.deadlineNext = null;
-    if (list.tail === null) list.head = item;
-    else list.tail.deadlineNext = item;
-    list.tail = item;
-    list.size++;
-    if (this.timer === undefined) {
+    node.due = now + timeoutMs;
+    list.append(node);
+    if (timeoutMs !== 0 && this.timer === undefined) {
       this.timer = setInterval(() => this.sweep(), this.tickMs);
       // A pending deadline is no reason to keep the process alive.
       this.timer.unref();
     }
   }
 
-  unwatch(item: T): void {
-    const list = item.deadlineList;
-    if (list === null) return;
-    if (item.deadlinePrev === null) list.head = item.deadlineNext;
-    else item.deadlinePrev.deadlineNext = item.deadlineNext;
-    if (item.deadlineNext === null) list.tail = item.deadlinePrev;
-    else item.deadlineNext.deadlinePrev = item.deadlinePrev;
-    item.deadlinePrev = item.deadlineNext = item.deadlineList = null;
-    list.size--;
+  /** Forgets the node's item; harmless when it is not watched. */
+  unwatch(node: Deadline<T>): void {
+    if (!this.isWatched(node)) return;
+    (node.list as LinkedList<T>).remove(node);
+    this.count--;
+  }
+
+  /** Every watched item, as a snapshot: the caller may end (and so unwatch) them while it goes through. */
+  toArray(): T[] {
+    const items: T[] = [];
+    for (const list of this.lists.values()) items.push(...list);
+    return items;
   }
 
   /** Stops the timer; deadlines watched later start it again. */
@@ -89,15 +87,26 @@ export class Deadlines<T extends Expirable> {
 
   /** Expires every item whose deadline is at or before `now`. */
   sweep(now = performance.now()): void {
-    let watched = 0;
-    for (const list of this.lists.values()) {
-      for (let item = list.head as T | null; item !== null && item.deadline <= now; item = list.head as T | null) {
-        this.expire(item);
-        // Whatever `expire` did, the item must not be swept twice.
-        this.unwatch(item);
+    let due = 0;
+    for (const [timeoutMs, list] of this.lists) {
+      if (timeoutMs === 0) continue;
+      // Out first, then expired: whatever `expire` does, the item is not swept twice.
+      for (let node = first(list); node !== undefined && node.due <= now; node = first(list)) {
+        list.remove(node);
+        this.count--;
+        this.expire(node.value);
       }
-      watched += list.size;
+      due += list.length;
     }
-    if (watched === 0) this.stop();
+    if (due === 0) this.stop();
   }
+
+  // A Deadline node is only ever linked into one of these lists.
+  private isWatched(node: Deadline<T>): boolean {
+    return node.list !== null;
+  }
+}
+
+function first<T>(list: LinkedList<T>): Deadline<T> | undefined {
+  return list.first() as Deadline<T> | undefined;
 }

@@ -5,55 +5,46 @@
 //     │                  └── deadline, body over the limit, shutdown ───┤
 //     └── client went away, queue deadline, shutdown: never runs ───────┘
 //
-// `done` is entered once, and only a way out of `running` releases the
-// worker, so the worker is freed exactly once however the job ends:
-// complete() twice, complete() then a rejection, a throw after a timeout.
+// The job runs its handler, reads what the handler did (a `complete` call, a
+// returned value, a settled promise, a throw) and answers it. `done` is
+// entered once, and entering it tells the owner (the supervisor), which gives
+// the worker back if the job took one: so a worker is freed exactly once
+// however the job ends, complete() twice, complete() then a rejection, a throw
+// after a timeout.
 
-import type { Expirable } from './deadlines';
-import type { LiveLinks } from './live-jobs';
+import { sendError, statusOf } from '../answers/error-answer';
+import { sendJson } from '../answers/send-json';
 import type { HttpError } from '../errors';
 import type { Complete, HttpRequest, HttpResponse } from '../http/http-types';
-import type { QueueEntry } from './job-queue';
-import { QueueItem } from './linked-list';
-import { abortRequest, type BodyOverflowListener } from '../http/pool-request';
-import type { ResponseWatcher } from '../http/pool-response';
+import { abortRequest } from '../http/pool-request';
+import { watchResponse, type ResponseWatcher } from '../http/pool-response';
+import { holdBodyOverflow, type BodyOverflowListener } from '../input/body-limit';
 import type { RequestTimes } from '../observe/request-recorder';
 import type { ResolvedRoute } from '../routing/route-table';
-import { sendJson } from '../answers/send-json';
+import { Deadline } from './deadlines';
+import type { QueueEntry } from './job-queue';
+import { QueueItem } from './linked-list';
 import type { PoolJob } from './worker-pool';
 
-/** What a job needs from the dispatcher that runs it. */
-export interface JobHost {
-  /** The job took a worker and its handler is about to run. */
+/** What a job tells the supervisor that owns it. */
+export interface JobOwner {
+  /** The job took a worker; its handler runs next. */
   jobStarted(job: HttpJob): void;
-  /** Answers a failed job (or closes its connection) and logs the error. */
-  answerError(job: HttpJob, error: unknown): void;
-  /** Logs an error that came after the job was already answered. */
-  reportLateError(job: HttpJob, error: unknown): void;
-  /** Takes a queued job out of the pool's queue. */
-  withdraw(job: HttpJob): void;
+  /** The job is done, run or not: the one moment its worker, if it took one, goes back. */
+  jobEnded(job: HttpJob): void;
   /** The job's response closed: the request is over for the client. */
   requestEnded(job: HttpJob): void;
-  /** The job is done: `ran` says whether it held a worker to give back. */
-  jobDone(job: HttpJob, ran: boolean): void;
 }
 
 const QUEUED = 0;
 const RUNNING = 1;
 const DONE = 2;
 
-export class HttpJob
-  extends QueueItem
-  implements PoolJob, Expirable, LiveLinks, BodyOverflowListener, RequestTimes, ResponseWatcher
-{
+export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener, RequestTimes, ResponseWatcher {
+  /** @internal Owned by the pool: the job's place in its queue. */
   queueEntry: QueueEntry<PoolJob> | undefined = undefined;
-  deadline = 0;
-  deadlinePrev: Expirable | null = null;
-  deadlineNext: Expirable | null = null;
-  deadlineList: Expirable['deadlineList'] = null;
-  livePrev: LiveLinks | null = null;
-  liveNext: LiveLinks | null = null;
-  isLive = false;
+  /** @internal Owned by the supervisor: the job's place among live jobs, with its deadline. */
+  readonly deadline = new Deadline<HttpJob>(this);
   /** Set when the job was ended from outside (timeout, shutdown): later errors are expected noise. */
   endedEarly = false;
   /** Set when the client went away while the job ran: its failures (a cut body read) are no server error. */
@@ -64,11 +55,11 @@ export class HttpJob
   readonly complete: Complete;
 
   constructor(
-    private readonly host: JobHost,
+    private readonly owner: JobOwner,
     readonly route: ResolvedRoute,
     readonly req: HttpRequest,
     readonly res: HttpResponse,
-    /** When the dispatcher received the request (performance.now()). */
+    /** When the request was received (performance.now()). */
     readonly receivedAt: number,
   ) {
     super();
@@ -76,15 +67,23 @@ export class HttpJob
       if (error === undefined || error === null) this.finish();
       else this.fail(error);
     };
+    watchResponse(res, this);
+    holdBodyOverflow(req, this);
   }
 
   get queued(): boolean {
     return this.state === QUEUED;
   }
 
+  /** Whether the job took a worker (and so has one to give back when done). */
+  get started(): boolean {
+    return this.startedAt !== undefined;
+  }
+
   run(): void {
     this.state = RUNNING;
-    this.host.jobStarted(this);
+    this.startedAt = performance.now();
+    this.owner.jobStarted(this);
     let result: unknown;
     try {
       result = this.route.handler.call(this.route.controller, this.res, this.req, this.complete);
@@ -105,19 +104,18 @@ export class HttpJob
 
   /**
    * The response closed. If it never finished, the client went away: a queued
-   * job leaves the queue unrun; a running one sees its signal abort.
+   * job ends unrun; a running one sees its signal abort.
    */
   responseClosed(): void {
     if (this.state !== DONE && !this.res.writableFinished) {
       if (this.state === QUEUED) {
-        this.host.withdraw(this);
         this.drop();
       } else {
         this.clientLeft = true;
         abortRequest(this.req, new DOMException('The client closed the connection', 'AbortError'));
       }
     }
-    this.host.requestEnded(this);
+    this.owner.requestEnded(this);
   }
 
   /** node reported an error on the response: a write after the end, most likely. Logged, never fatal. */
@@ -129,7 +127,7 @@ export class HttpJob
   drop(): void {
     if (this.state !== QUEUED) return;
     this.state = DONE;
-    this.host.jobDone(this, false);
+    this.owner.jobEnded(this);
   }
 
   /**
@@ -139,13 +137,11 @@ export class HttpJob
    */
   endWith(error: HttpError): void {
     if (this.state === DONE) return;
-    const ran = this.state === RUNNING;
-    if (!ran) this.host.withdraw(this);
     this.state = DONE;
     this.endedEarly = true;
     abortRequest(this.req, new DOMException(error.message, 'TimeoutError'));
-    this.host.answerError(this, error);
-    this.host.jobDone(this, ran);
+    this.answerError(error);
+    this.owner.jobEnded(this);
   }
 
   /** The request body passed `bodyLimit` while the handler read it. */
@@ -171,17 +167,33 @@ export class HttpJob
     if (this.state === DONE) return;
     this.state = DONE;
     if (!this.res.writableEnded) this.res.end();
-    this.host.jobDone(this, true);
+    this.owner.jobEnded(this);
   }
 
   private fail(error: unknown): void {
     if (this.state === DONE) {
-      this.host.reportLateError(this, error);
+      // After a timeout or shutdown the handler's own failure (often the abort
+      // itself) is expected; anything else after completion is a bug worth seeing.
+      const level = this.endedEarly ? 'debug' : 'error';
+      this.req.log[level]({ err: error, route: this.route.name }, 'handler failed after its job had ended');
       return;
     }
     this.state = DONE;
-    this.host.answerError(this, error);
-    this.host.jobDone(this, true);
+    this.answerError(error);
+    this.owner.jobEnded(this);
+  }
+
+  // Answers a failed job (or closes its connection) and logs a server error.
+  private answerError(error: unknown): void {
+    if (statusOf(error) >= 500) {
+      // After a timeout, or once the client left (a body read cut short), the
+      // failure is the client's doing or already reported: any client could
+      // otherwise flood the error log. The socket check covers a read that
+      // fails before the response's 'close' is seen.
+      const level = this.endedEarly || this.clientLeft || this.req.socket.destroyed ? 'debug' : 'error';
+      this.req.log[level]({ err: error, route: this.route.name }, 'handler failed');
+    }
+    sendError(this.res, error);
   }
 }
 

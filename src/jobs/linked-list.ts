@@ -1,4 +1,5 @@
-// An unbounded doubly-linked list whose entries double as removal handles.
+// LinkedList: the one doubly-linked list, used by the job queue (and its
+// waiters) and by the deadlines that hold every live job.
 //
 //        head                                tail
 //         │                                   │
@@ -8,33 +9,35 @@
 //       │     │◄───────┤     │◄───────┤     │
 //       └─────┘  prev  └─────┘  prev  └─────┘
 //
-// push() links at the tail, shift() unlinks at the head, and remove(entry)
-// unlinks from anywhere in O(1) because the entry knows both neighbours. An
-// entry remembers its list, so removing it twice, or from another list, is a
-// harmless `false` rather than a corrupted chain.
+// push() links at the tail, shift() unlinks at the head, and remove(node)
+// unlinks from anywhere in O(1) because the node knows both neighbours. A node
+// remembers its list, so removing it twice, or from another list, is a
+// harmless `false` rather than a corrupted chain. link() and unlink() below
+// are the only code that touches the pointers.
 //
-// A value that extends `QueueItem` is its own node: pushing it allocates nothing.
-// That matters for a queue tens of thousands deep, where per-item nodes live
-// long enough to be promoted and then cost the old-generation collector.
+// A list never allocates for a value that brings its own node: a `QueueItem`
+// is its own node, and an owner may keep a `ListNode` per membership (a job
+// keeps one for the deadlines). That matters for a queue tens of thousands
+// deep, where per-item nodes live long enough to be promoted and then cost the
+// old-generation collector.
 
 /** A handle to one value held by a list; keep it to remove the value later. */
 export interface ListEntry<T> {
   readonly value: T;
 }
 
-interface Node<T> extends ListEntry<T> {
-  prev: Node<T> | null;
-  next: Node<T> | null;
+interface Links<T> extends ListEntry<T> {
+  prev: Links<T> | null;
+  next: Links<T> | null;
   list: LinkedList<T> | null;
 }
 
-class ValueNode<T> implements Node<T> {
-  prev: Node<T> | null = null;
-  next: Node<T> | null = null;
-  constructor(
-    readonly value: T,
-    public list: LinkedList<T> | null,
-  ) {}
+/** A node made for one value, kept by its owner to move it between lists without allocating. */
+export class ListNode<T> implements Links<T> {
+  /** @internal */ prev: Links<T> | null = null;
+  /** @internal */ next: Links<T> | null = null;
+  /** @internal */ list: LinkedList<T> | null = null;
+  constructor(readonly value: T) {}
 }
 
 /**
@@ -43,9 +46,9 @@ class ValueNode<T> implements Node<T> {
  * value sits in at most one list this way; pushed while in another, it is
  * wrapped as any other value would be.
  */
-export abstract class QueueItem implements Node<unknown> {
-  /** @internal */ prev: Node<unknown> | null = null;
-  /** @internal */ next: Node<unknown> | null = null;
+export abstract class QueueItem implements Links<unknown> {
+  /** @internal */ prev: Links<unknown> | null = null;
+  /** @internal */ next: Links<unknown> | null = null;
   /** @internal */ list: LinkedList<unknown> | null = null;
 
   get value(): this {
@@ -54,8 +57,8 @@ export abstract class QueueItem implements Node<unknown> {
 }
 
 export class LinkedList<T> {
-  private head: Node<T> | null = null;
-  private tail: Node<T> | null = null;
+  private head: Links<T> | null = null;
+  private tail: Links<T> | null = null;
   private count = 0;
 
   get length(): number {
@@ -64,22 +67,19 @@ export class LinkedList<T> {
 
   /** Appends at the tail and returns the entry that can remove it later. */
   push(value: T): ListEntry<T> {
-    let node: Node<T>;
-    if (value instanceof QueueItem && value.list === null) {
-      node = value as unknown as Node<T>;
-      node.list = this;
-    } else {
-      node = new ValueNode(value, this);
-    }
-    if (this.tail === null) {
-      this.head = node;
-    } else {
-      node.prev = this.tail;
-      this.tail.next = node;
-    }
-    this.tail = node;
-    this.count++;
+    const own = value instanceof QueueItem && value.list === null;
+    const node = own ? (value as unknown as Links<T>) : new ListNode(value);
+    this.link(node);
     return node;
+  }
+
+  /**
+   * Appends a node its owner keeps, moving it out of any list it is in: the
+   * way one node goes from list to list at no allocation.
+   */
+  append(node: ListNode<T>): void {
+    node.list?.unlink(node);
+    this.link(node);
   }
 
   /** Removes and returns the oldest value, or `undefined` when empty. */
@@ -90,13 +90,19 @@ export class LinkedList<T> {
     return node.value;
   }
 
+  /** The oldest value, left in place. */
   peek(): T | undefined {
     return this.head?.value;
   }
 
+  /** The oldest entry, left in place. */
+  first(): ListEntry<T> | undefined {
+    return this.head ?? undefined;
+  }
+
   /** Unlinks an entry in O(1); `false` when it is no longer in this list. */
   remove(entry: ListEntry<T>): boolean {
-    const node = entry as Node<T>;
+    const node = entry as Links<T>;
     if (node.list !== this) return false;
     this.unlink(node);
     return true;
@@ -104,14 +110,24 @@ export class LinkedList<T> {
 
   /** True while the entry is still linked into this list. */
   holds(entry: ListEntry<T>): boolean {
-    return (entry as Node<T>).list === this;
+    return (entry as Links<T>).list === this;
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
     for (let node = this.head; node !== null; node = node.next) yield node.value;
   }
 
-  private unlink(node: Node<T>): void {
+  private link(node: Links<T>): void {
+    node.list = this;
+    node.prev = this.tail;
+    node.next = null;
+    if (this.tail === null) this.head = node;
+    else this.tail.next = node;
+    this.tail = node;
+    this.count++;
+  }
+
+  private unlink(node: Links<T>): void {
     if (node.prev === null) this.head = node.next;
     else node.prev.next = node.next;
     if (node.next === null) this.tail = node.prev;
@@ -124,5 +140,5 @@ export class LinkedList<T> {
 
 /** An entry that belongs to no list: for a value handed over without queueing. */
 export function detachedEntry<T>(value: T): ListEntry<T> {
-  return new ValueNode(value, null);
+  return new ListNode(value);
 }

@@ -9,15 +9,17 @@
 import { QueueFullError } from '../errors';
 import type { JobQueue, QueueEntry } from './job-queue';
 import { QueueItem } from './linked-list';
+import { RETRY_AFTER_SECONDS } from './shedding';
 
 /** A unit of work the pool can run. */
 export interface PoolJob {
   /**
-   * Starts the job on a worker. Must not throw, and must lead to exactly one
-   * `pool.release()` once the job is finished.
+   * Starts the job on a worker. Must not throw. Whoever submitted the job
+   * calls `pool.release()` exactly once when it is finished: the app's job
+   * supervisor for requests, the pool itself for `run()`'s tasks.
    */
   run(): void;
-  /** Owned by the pool: the job's place in the queue while it waits there. */
+  /** @internal Owned by the pool: the job's place in the queue while it waits there. */
   queueEntry?: QueueEntry<PoolJob> | undefined;
 }
 
@@ -109,7 +111,7 @@ export class WorkerPool {
   run<R>(task: () => R | PromiseLike<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const job = new TaskJob(this, task, resolve, reject);
-      if (this.submit(job) === 'rejected') reject(new QueueFullError(1));
+      if (this.submit(job) === 'rejected') reject(new QueueFullError(RETRY_AFTER_SECONDS));
     });
   }
 

@@ -7,10 +7,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { BucketHistogram } from './bucket-histogram';
 import type { StaticStats } from '../static/file-cache';
+import type { ShedReason } from '../jobs/shedding';
 import type { PoolStats } from '../jobs/worker-pool';
-
-/** Why a request was answered 503 without (finishing) its work. */
-export type ShedReason = 'queue_full' | 'queue_timeout' | 'shutting_down';
 
 export interface MetricsOptions {
   /** Where Prometheus text is served (default `/metrics`). */

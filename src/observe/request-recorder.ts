@@ -6,7 +6,8 @@
 // a job when its response closes.
 
 import type { Logger } from 'pino';
-import type { AppMetrics, ShedReason } from './app-metrics';
+import type { ShedReason } from '../jobs/shedding';
+import type { AppMetrics } from './app-metrics';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 
 /** Route label for requests no route matched. */

@@ -56,7 +56,7 @@ export class RouteTable {
 
   /**
    * Builds the table; every declaration mistake throws here, naming class, method and path.
-   * `inputDefaults` (the app's `bodyLimit` and `unknownProperties`) apply to routes that declare input.
+   * `inputDefaults` (the app's `unknownProperties`) apply to routes that declare input.
    */
   static build(
     controllers: readonly Constructor[],

@@ -4,7 +4,7 @@
 
 import type { OutgoingHttpHeaders } from 'node:http';
 import { PreconditionFailedError, RangeNotSatisfiableError } from '../errors';
-import { sendError } from '../answers/error-response';
+import { sendError } from '../answers/error-answer';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { parseRange, ifRangeHolds, UNSATISFIABLE, type ByteRange } from './byte-range';
 import { chooseEncoding } from './content-encoding';

@@ -7,7 +7,7 @@
 // whose API calls are the real load: a busy pool must never shed a stylesheet.
 
 import { MalformedUrlError, MethodNotAllowedError, NotFoundError } from '../errors';
-import { sendError } from '../answers/error-response';
+import { sendError } from '../answers/error-answer';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { answerFile, writeFromMemory } from './answer-file';
 import { FileCache, type StaticStats } from './file-cache';

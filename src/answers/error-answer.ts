@@ -1,4 +1,6 @@
-// The one place an error becomes a response.
+// The one place an error becomes bytes: through a response object, or, where
+// node gives none (a request its parser rejected, CONNECT), as raw bytes for
+// the socket.
 //
 // Every error answer has the same JSON shape:
 //   { "statusCode": 503, "error": "Service Unavailable", "message": "…", "details"?: … }
@@ -78,4 +80,22 @@ export function prebuild(error: HttpError): PrebuiltAnswer {
 export function sendPrebuilt(res: HttpResponse, answer: PrebuiltAnswer): void {
   res.writeHead(answer.statusCode, answer.headers as string[]);
   res.end(answer.body);
+}
+
+/**
+ * The bytes of a complete error answer, for a socket with no response object.
+ * The connection closes after it, so the body's length is the only framing
+ * needed. `requestId` is sent as `x-request-id` when the request got that far
+ * (CONNECT does; a parser error does not).
+ */
+export function rawAnswer(error: HttpError, requestId?: string): string {
+  const body = JSON.stringify(errorBody(error));
+  let head = `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'Error'}\r\n`;
+  if (requestId !== undefined) head += `x-request-id: ${requestId}\r\n`;
+  for (const [name, value] of Object.entries(error.headers ?? {})) head += `${name}: ${value}\r\n`;
+  head +=
+    'content-type: application/json; charset=utf-8\r\n' +
+    `content-length: ${Buffer.byteLength(body)}\r\n` +
+    'connection: close\r\n\r\n';
+  return head + body;
 }

@@ -1,0 +1,167 @@
+// JobSupervisor: owns every live job from the moment the dispatcher hands it
+// over until it is done.
+//
+//   admit ──► pool.submit ──► started ─────────────────────► jobStarted ──► jobEnded
+//               │      └────► queued (queue deadline) ──────────┘  (handler deadline)
+//               └───────────► rejected: 503 queue full
+//
+//   deadline passed: queued → 503 (shed: queue_timeout), running → 504
+//   close: new requests 503 (shed: shutting_down); wait for the live jobs;
+//          past shutdownTimeoutMs, answer the rest 503
+//
+// jobEnded is the one place a worker goes back to the pool, and the one place
+// a job leaves the live set, whichever way it ended.
+
+import { sendError, sendPrebuilt } from '../answers/error-answer';
+import { HandlerTimeoutError } from '../errors';
+import type { HttpRequest, HttpResponse } from '../http/http-types';
+import { sendContinue } from '../http/expect-continue';
+import type { RequestRecorder } from '../observe/request-recorder';
+import type { ResolvedRoute } from '../routing/route-table';
+import type { Logger } from 'pino';
+import { Deadlines } from './deadlines';
+import { HttpJob, type JobOwner } from './http-job';
+import { QUEUE_FULL, queueTimeout, shuttingDown } from './shedding';
+import type { WorkerPool } from './worker-pool';
+
+/** The part of the pool the supervisor uses; a test can fake just this. */
+export type JobScheduler = Pick<WorkerPool, 'submit' | 'cancel' | 'release'>;
+
+/** What a supervisor is made of; the app builds it at bootstrap. */
+export interface SupervisorParts {
+  pool: JobScheduler;
+  recorder: RequestRecorder;
+  logger: Logger;
+  /** How long a job may wait in the queue (0: forever). */
+  queueTimeoutMs: number;
+  /** How long a handler may run unless its route says otherwise (0: forever). */
+  handlerTimeoutMs: number;
+}
+
+export class JobSupervisor implements JobOwner {
+  private closing = false;
+  private idleWaiters: Array<() => void> = [];
+  /** Every live job, queued or running, with its deadline. */
+  private readonly live = new Deadlines<HttpJob>((job) => this.expire(job));
+  private readonly pool: JobScheduler;
+  private readonly recorder: RequestRecorder;
+  private readonly logger: Logger;
+  private readonly queueTimeoutMs: number;
+  private readonly handlerTimeoutMs: number;
+
+  constructor(parts: SupervisorParts) {
+    this.pool = parts.pool;
+    this.recorder = parts.recorder;
+    this.logger = parts.logger;
+    this.queueTimeoutMs = parts.queueTimeoutMs;
+    this.handlerTimeoutMs = parts.handlerTimeoutMs;
+  }
+
+  /** True once `beginClose()` ran: the app takes no new work. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** How many jobs are queued or running. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Takes a routed request over as a job: it runs now, waits in the queue, or
+   * is shed with 503. The caller is done with it.
+   */
+  admit(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
+    const job = new HttpJob(this, route, req, res, receivedAt);
+    const now = performance.now();
+    // Watched as queued before it is submitted: submit may run it, and a
+    // handler that completes at once ends the job before submit returns.
+    // From now, not from receivedAt: a validated body may have taken a while to arrive.
+    this.live.watch(job.deadline, this.queueTimeoutMs, now);
+    if (this.pool.submit(job) === 'rejected') {
+      job.drop();
+      this.recorder.shed('queue_full');
+      sendPrebuilt(res, QUEUE_FULL);
+    }
+  }
+
+  /**
+   * Answers a request that came while the app closes (503, `Connection:
+   * close`) when it was not yet a job; true if it did.
+   */
+  turnAwayIfClosing(req: HttpRequest, res: HttpResponse, route: string, receivedAt: number): boolean {
+    if (!this.closing) return false;
+    res.shouldKeepAlive = false;
+    this.recorder.shed('shutting_down');
+    sendError(res, shuttingDown());
+    this.recorder.ended(req, res, route, { receivedAt, startedAt: undefined, endedAt: undefined });
+    return true;
+  }
+
+  /** Stops taking new work: requests from now on get 503 and `Connection: close`. */
+  beginClose(): void {
+    this.closing = true;
+    for (const job of this.live.toArray()) if (!job.res.headersSent) job.res.shouldKeepAlive = false;
+  }
+
+  /** Resolves once no job is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.live.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Shutdown ran out of time: answers every job still queued or running with 503. */
+  abandonAll(): void {
+    // Queued jobs first: ending a running one frees a worker, which would
+    // otherwise start the next queued job just as everything is being cut.
+    const jobs = this.live.toArray().sort((a, b) => Number(b.queued) - Number(a.queued));
+    for (const job of jobs) {
+      this.logger.warn({ route: job.route.name, queued: job.queued }, 'shutdown timeout: answering 503');
+      this.recorder.shed('shutting_down');
+      job.endWith(shuttingDown());
+    }
+    this.live.stop();
+  }
+
+  jobStarted(job: HttpJob): void {
+    sendContinue(job.res);
+    const now = job.startedAt as number;
+    this.recorder.started(now - job.receivedAt);
+    this.live.watch(job.deadline, job.route.timeoutMs ?? this.handlerTimeoutMs, now);
+  }
+
+  jobEnded(job: HttpJob): void {
+    this.live.unwatch(job.deadline);
+    if (job.started) {
+      job.endedAt = performance.now();
+      this.recorder.ran(job.route.path, job.endedAt - (job.startedAt as number));
+      this.pool.release();
+    } else {
+      this.pool.cancel(job);
+    }
+    if (this.live.size === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  requestEnded(job: HttpJob): void {
+    this.recorder.ended(job.req, job.res, job.route.path, job);
+  }
+
+  // A deadline passed: a queued job is answered 503 without running; a running
+  // one 504, and its worker goes to the next job.
+  private expire(job: HttpJob): void {
+    if (job.queued) {
+      const timeoutMs = this.queueTimeoutMs;
+      this.logger.warn({ route: job.route.name, timeoutMs }, 'queue timeout: answering 503');
+      this.recorder.shed('queue_timeout');
+      job.endWith(queueTimeout(timeoutMs));
+    } else {
+      const timeoutMs = job.route.timeoutMs ?? this.handlerTimeoutMs;
+      this.logger.warn({ route: job.route.name, timeoutMs }, 'handler timeout: answering 504');
+      job.endWith(new HandlerTimeoutError(timeoutMs));
+    }
+  }
+}

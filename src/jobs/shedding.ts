@@ -1,0 +1,29 @@
+// Shedding: a request turned away without its work is answered 503 here, for
+// one of three reasons, and told when to come back. The supervisor is the only
+// caller; the reasons are the `shed` counts of `app.stats()` and the
+// `httppool_shed_total` metric.
+
+import { prebuild, type PrebuiltAnswer } from '../answers/error-answer';
+import { QueueFullError, QueueTimeoutError, ShuttingDownError, type HttpError } from '../errors';
+
+/** Why a request was answered 503 without running. */
+export type ShedReason = 'queue_full' | 'queue_timeout' | 'shutting_down';
+
+/** Seconds a shed client is told (`Retry-After`) to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The queue-full 503, serialised once: it is the answer sent thousands of
+ * times a second exactly when the server is busiest.
+ */
+export const QUEUE_FULL: PrebuiltAnswer = prebuild(new QueueFullError(RETRY_AFTER_SECONDS));
+
+/** The 503 for a job that waited in the queue past `timeoutMs`. */
+export function queueTimeout(timeoutMs: number): HttpError {
+  return new QueueTimeoutError(timeoutMs, RETRY_AFTER_SECONDS);
+}
+
+/** The 503 (with `Connection: close`) for a request that came while the app closes. */
+export function shuttingDown(): HttpError {
+  return new ShuttingDownError();
+}

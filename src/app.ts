@@ -1,15 +1,17 @@
-// HttpPoolApp: bootstraps controllers, pool and queue into one per-app
-// container, and serves them over node's http server.
+// HttpPoolApp: composes the app at bootstrap (options, container, route
+// table, static files, metrics, supervisor, dispatcher) and serves it over
+// node's http server.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { createAppContainer } from './app-container';
 import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
 import { Dispatcher } from './http/dispatcher';
-import { JobQueue } from './jobs/job-queue';
+import type { JobQueue } from './jobs/job-queue';
 import { JobSupervisor } from './jobs/job-supervisor';
 import { loadControllers } from './routing/load-controllers';
 import { resolveOptions, type HttpPoolOptions, type ResolvedOptions } from './options';
@@ -19,8 +21,7 @@ import { RequestRecorder, type RequestCounts } from './observe/request-recorder'
 import { RouteTable } from './routing/route-table';
 import type { StaticStats } from './static/file-cache';
 import { StaticFiles } from './static/static-files';
-import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
-import { WorkerPool, type PoolJob, type PoolStats } from './jobs/worker-pool';
+import type { PoolJob, PoolStats, WorkerPool } from './jobs/worker-pool';
 
 /**
  * `app.stats()`: the pool's figures, responses by status, shed requests by
@@ -101,22 +102,8 @@ export class HttpPoolApp {
   static async bootstrap(options: HttpPoolOptions = {}): Promise<HttpPoolApp> {
     const config = resolveOptions(options);
     const controllers = await loadControllers(config.controllers);
-    const container = (config.container ?? rootContainer).createChildContainer();
     const logger = createLogger(config.logger);
-    container.register<ResolvedOptions>(HTTPPOOL_OPTIONS, { useValue: config });
-    container.register<Logger>(HTTPPOOL_LOGGER, { useValue: logger });
-    // A caller's container may bring its own (fake) pool or queue: keep them,
-    // and let a caller's pool bring the queue it really uses.
-    const callerPool = container.isRegistered(WorkerPool, true) ? container.resolve(WorkerPool) : undefined;
-    if (!container.isRegistered(JobQueue, true)) {
-      const queue = callerPool?.queue instanceof JobQueue ? callerPool.queue : new JobQueue<PoolJob>(config.queueSize);
-      container.register(JobQueue, { useValue: queue });
-    }
-    const queue = container.resolve<JobQueue<PoolJob>>(JobQueue);
-    if (callerPool === undefined) {
-      container.register(WorkerPool, { useValue: new WorkerPool(config.workers, queue) });
-    }
-    const pool = container.resolve(WorkerPool);
+    const { container, pool, queue } = createAppContainer(config, logger);
     const table = RouteTable.build(controllers, container, config);
     const staticFiles =
       config.static.length === 0

@@ -8,9 +8,15 @@ export { Controller } from './routing/controller';
 export { Route, Get, Post, Put, Patch, Delete } from './routing/route';
 export { WorkerPool, type PoolJob, type PoolStats, type Admission } from './jobs/worker-pool';
 export { JobQueue, QueueItem, type QueueEntry } from './jobs/job-queue';
-export { DEFAULT_OPTIONS, type HttpPoolOptions } from './options';
+export { DEFAULT_OPTIONS, type HttpPoolOptions, type ResolvedOptions } from './options';
+export type { MetricsOptions } from './observe/app-metrics';
 export { LogFile, type LogFileOptions } from './observe/log-file';
-export type { StaticMountOptions, StaticCacheOptions } from './static/static-options';
+export type {
+  StaticMountOptions,
+  StaticCacheOptions,
+  ResolvedStaticMount,
+  ResolvedStaticCache,
+} from './static/static-options';
 export type { StaticStats } from './static/file-cache';
 export type { RouteOptions, Constructor, UnknownProperties } from './routing/route-metadata';
 export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http/http-types';

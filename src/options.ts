@@ -51,6 +51,14 @@ export interface HttpPoolOptions {
   metrics?: boolean | MetricsOptions;
 }
 
+/**
+ * The options as the app runs with them: every default filled in and every
+ * value checked. The app registers them in its container under
+ * `HTTPPOOL_OPTIONS`, so a controller or service can read them.
+ *
+ * @example
+ * constructor(@inject(HTTPPOOL_OPTIONS) private readonly options: ResolvedOptions) {}
+ */
 export interface ResolvedOptions {
   controllers: ReadonlyArray<Constructor | string>;
   workers: number;

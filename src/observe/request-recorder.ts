@@ -7,6 +7,7 @@
 
 import type { Logger } from 'pino';
 import type { ShedReason } from '../jobs/shedding';
+import { AccessLog } from './access-log';
 import type { AppMetrics } from './app-metrics';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 
@@ -38,10 +39,14 @@ export class RequestRecorder {
     shed: { queue_full: 0, queue_timeout: 0, shutting_down: 0 },
   };
 
+  private readonly accessLog: AccessLog;
+
   constructor(
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly metrics: AppMetrics | undefined,
-  ) {}
+  ) {
+    this.accessLog = new AccessLog(logger);
+  }
 
   /** A request has ended: `route` is its route pattern, or UNMATCHED. */
   ended(req: HttpRequest, res: HttpResponse, route: string, times: RequestTimes): void {
@@ -72,23 +77,20 @@ export class RequestRecorder {
   private logAccess(req: HttpRequest, route: string, status: number, times: RequestTimes): void {
     // A 500's own error line (with the stack) was written where it failed.
     const level = status === 503 || status === 504 ? 'warn' : 'info';
-    if (!this.logger.isLevelEnabled(level)) return;
+    if (!this.accessLog.enabled(level)) return;
     // Read the clock only for the access line: without it nothing here needs the time.
     const now = performance.now();
     const { receivedAt, startedAt, endedAt } = times;
-    this.logger[level](
-      {
-        reqId: req.id,
-        method: req.method,
-        url: req.url,
-        route,
-        status,
-        ms: round(now - receivedAt),
-        queueMs: startedAt === undefined ? undefined : round(startedAt - receivedAt),
-        runMs: startedAt === undefined ? undefined : round((endedAt ?? now) - startedAt),
-      },
-      'request',
-    );
+    this.accessLog.write(level, {
+      reqId: req.id,
+      method: req.method as string,
+      url: req.url as string,
+      route,
+      status,
+      ms: round(now - receivedAt),
+      queueMs: startedAt === undefined ? undefined : round(startedAt - receivedAt),
+      runMs: startedAt === undefined ? undefined : round((endedAt ?? now) - startedAt),
+    });
   }
 
   shed(reason: ShedReason): void {

@@ -38,17 +38,19 @@ describe('LogFile', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('appends lines in order, multi-byte characters included', async () => {
-    const file = logFile('a.log');
-    const expected: string[] = [];
-    for (let i = 0; i < 5000; i++) {
-      const line = i % 7 === 0 ? `línea ${i} — ✓ 🚀` : `line ${i}`;
-      expected.push(line);
-      file.write(`${line}\n`);
-    }
-    expect(await flushed(file)).to.equal(null);
-    expect(linesOf(file.file)).to.deep.equal(expected);
-  });
+  for (const sync of [true, false]) {
+    it(`appends lines in order, multi-byte characters included (sync: ${sync})`, async () => {
+      const file = logFile('a.log', { sync });
+      const expected: string[] = [];
+      for (let i = 0; i < 5000; i++) {
+        const line = i % 7 === 0 ? `línea ${i} — ✓ 🚀` : `line ${i}`;
+        expected.push(line);
+        file.write(`${line}\n`);
+      }
+      expect(await flushed(file)).to.equal(null);
+      expect(linesOf(file.file)).to.deep.equal(expected);
+    });
+  }
 
   it('writes a lone line on the next turn of the event loop, without waiting for a full buffer', async () => {
     const file = logFile('quiet.log');
@@ -57,32 +59,43 @@ describe('LogFile', () => {
     await waitFor(() => readFileSync(file.file, 'utf8') === 'only line\n', 'the line in the file', 1000);
   });
 
-  it('keeps order when lines overflow the buffer while a write is in flight', async () => {
-    const file = logFile('small.log', { bufferSize: 64 });
-    const expected: string[] = [];
-    for (let i = 0; i < 2000; i++) {
-      const line = `${i} ${'x'.repeat(i % 50)}`;
-      expected.push(line);
-      file.write(`${line}\n`);
-      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    await flushed(file);
-    expect(linesOf(file.file)).to.deep.equal(expected);
-    expect(file.droppedLines).to.equal(0);
+  for (const sync of [true, false]) {
+    it(`keeps order when lines overflow the buffer (sync: ${sync})`, async () => {
+      const file = logFile('small.log', { bufferSize: 64, sync });
+      const expected: string[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const line = `${i} ${'x'.repeat(i % 50)}`;
+        expected.push(line);
+        file.write(`${line}\n`);
+        if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await flushed(file);
+      expect(linesOf(file.file)).to.deep.equal(expected);
+      expect(file.droppedLines).to.equal(0);
+    });
+
+    it(`takes a line larger than its buffer (sync: ${sync})`, async () => {
+      const file = logFile('big.log', { bufferSize: 64, sync });
+      const big = 'b'.repeat(10_000);
+      file.write('before\n');
+      file.write(`${big}\n`);
+      file.write('after\n');
+      await flushed(file);
+      expect(linesOf(file.file)).to.deep.equal(['before', big, 'after']);
+    });
+  }
+
+  it('writes a full buffer at once in sync mode, before the turn ends', () => {
+    const file = logFile('full.log', { bufferSize: 64 });
+    file.write(`${'1'.repeat(19)}\n`);
+    expect(readFileSync(file.file, 'utf8')).to.equal('');
+    // 20 UTF-16 units may take 60 bytes: the second line does not fit beside the first's 20.
+    file.write(`${'2'.repeat(19)}\n`);
+    expect(linesOf(file.file)).to.deep.equal(['1'.repeat(19)]);
   });
 
-  it('takes a line larger than its buffer', async () => {
-    const file = logFile('big.log', { bufferSize: 64 });
-    const big = 'b'.repeat(10_000);
-    file.write('before\n');
-    file.write(`${big}\n`);
-    file.write('after\n');
-    await flushed(file);
-    expect(linesOf(file.file)).to.deep.equal(['before', big, 'after']);
-  });
-
-  it('drops and counts lines beyond maxPendingBytes instead of growing without bound', async () => {
-    const file = logFile('bounded.log', { bufferSize: 64, maxPendingBytes: 300 });
+  it('drops and counts lines beyond maxPendingBytes instead of growing without bound (sync: false)', async () => {
+    const file = logFile('bounded.log', { bufferSize: 64, maxPendingBytes: 300, sync: false });
     for (let i = 0; i < 100; i++) file.write(`line ${i} ${'y'.repeat(20)}\n`);
     await flushed(file);
     const written = linesOf(file.file);
@@ -146,18 +159,20 @@ describe('LogFile', () => {
   });
 
   if (existsSync('/dev/full')) {
-    it("emits 'error' on a failed write, counts the lost lines and keeps going", async () => {
-      const file = new LogFile('/dev/full');
-      open.push(file);
-      const errors: NodeJS.ErrnoException[] = [];
-      file.on('error', (error: NodeJS.ErrnoException) => errors.push(error));
-      file.write('lost 1\n');
-      file.write('lost 2\n');
-      const error = await flushed(file);
-      expect((error as NodeJS.ErrnoException).code).to.equal('ENOSPC');
-      expect(errors.map((e) => e.code)).to.deep.equal(['ENOSPC']);
-      expect(file.droppedLines).to.equal(2);
-    });
+    for (const sync of [true, false]) {
+      it(`emits 'error' on a failed write, counts the lost lines and keeps going (sync: ${sync})`, async () => {
+        const file = new LogFile('/dev/full', { sync });
+        open.push(file);
+        const errors: NodeJS.ErrnoException[] = [];
+        file.on('error', (error: NodeJS.ErrnoException) => errors.push(error));
+        file.write('lost 1\n');
+        file.write('lost 2\n');
+        const error = await flushed(file);
+        expect((error as NodeJS.ErrnoException).code).to.equal('ENOSPC');
+        expect(errors.map((e) => e.code)).to.deep.equal(['ENOSPC']);
+        expect(file.droppedLines).to.equal(2);
+      });
+    }
   }
 
   it("is a pino destination: pino's lines parse as JSON, and logger.flush() waits for them", async () => {

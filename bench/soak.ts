@@ -10,15 +10,18 @@
 // baseline is the heap after a warm-up and a full collection; the verdict
 // compares it with the heap after the load has drained, the app has idled for
 // `settle` seconds, and another full collection: within 10 % passes.
-// Not run by CI: `npm run soak`. Writes bench/results/soak.json.
+// Not run by CI: `npm run soak`. Writes bench/results/raw/soak.json (not
+// committed) and its summary, bench/results/soak.md (bench/lib/summary.ts).
 
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { describeMachine } from './lib/machine';
+import { commandLine, writeRawResult } from './lib/results';
+import { writeSummary } from './lib/summary';
 import type { MemorySample, SoakReply, SoakRequest, SoakServerConfig } from './soak/protocol';
 
 /** The verdict's bound: heap after the load, relative to before it. */
@@ -323,7 +326,7 @@ function describeLoad(run: LoadRun, settings: Settings, capacityPerSec: number):
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const loadAverageAtStart = os.loadavg();
+  const machine = describeMachine();
   const capacityPerSec = (settings.workers * 1000) / settings.handlerMs;
   const offeredPerSec = capacityPerSec * settings.overload;
   const cpus = os.cpus();
@@ -386,20 +389,13 @@ async function main(): Promise<void> {
       `${passed ? 'PASS' : 'FAIL'} (bound ±${HEAP_TOLERANCE * 100} %).`,
   );
 
-  const file = path.join(__dirname, '..', '..', 'bench', 'results', 'soak.json');
-  mkdirSync(path.dirname(file), { recursive: true });
   const result = {
     scenario: 'soak',
-    command: `node dist/bench/soak.js ${process.argv.slice(2).join(' ')}`.trim(),
-    date: new Date().toISOString(),
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model.trim(),
-      node: process.version,
-      os: `${os.type()} ${os.release()}`,
-      loadAverageAtStart,
-      loadAverageAtEnd: os.loadavg(),
-    },
+    command: commandLine('soak', 'dist/bench/soak.js', process.argv.slice(2)),
+    date: machine.date,
+    // Its load average is the one at the start.
+    machine,
+    loadAverageAtEnd: os.loadavg(),
     settings: { ...settings, route: `/slow?ms=${settings.handlerMs}`, capacityPerSec, offeredPerSec },
     warmup,
     load: run,
@@ -407,8 +403,9 @@ async function main(): Promise<void> {
     verdict: passed ? 'pass' : 'fail',
     samples: server.rows,
   };
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`Written to ${path.relative(process.cwd(), file)}.`);
+  const raw = writeRawResult('soak', result);
+  const summary = writeSummary(result);
+  console.log(`Written to ${path.relative(process.cwd(), raw)} and ${path.relative(process.cwd(), summary)}.`);
   if (!passed) process.exitCode = 1;
 }
 

@@ -1,4 +1,4 @@
-// Log destination micro-benchmark, one destination per process (see fork-child.ts):
+// Log destination micro-benchmark, one destination per process (see bench/lib/fork-child.ts):
 //   log-destination <none|log-file|sonic-boom|write-stream> <file> <lines>
 // logs `lines` access lines like httppool's through pino, 50 per event-loop
 // turn (as a busy server would), and reports the process's CPU time per line:
@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import pino, { type DestinationStream } from 'pino';
 import { LogFile } from 'httppool';
-import { childMain } from '../fork-child';
+import { childMain } from '../lib/fork-child';
 
 const PER_TURN = 50;
 

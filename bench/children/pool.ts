@@ -1,4 +1,4 @@
-// Pool micro-benchmark, one implementation per process (see fork-child.ts):
+// Pool micro-benchmark, one implementation per process (see bench/lib/fork-child.ts):
 //   pool <workerpool|p-limit|p-queue|fastq> <jobs> <concurrency>
 // submits `jobs` trivial async tasks at once at the given concurrency and
 // waits for all of them; tasks per second, median of 5 batches after 2 warm-up batches.
@@ -6,8 +6,8 @@
 import 'reflect-metadata';
 import fastq from 'fastq';
 import { JobQueue, WorkerPool, type PoolJob } from 'httppool';
-import { childMain } from '../fork-child';
-import { median } from '../stats';
+import { childMain } from '../lib/fork-child';
+import { median } from '../lib/stats';
 
 type Task = () => Promise<number>;
 type Submit = (task: Task) => Promise<unknown>;

@@ -1,4 +1,4 @@
-// Queue micro-benchmarks, one measurement per process (see fork-child.ts):
+// Queue micro-benchmarks, one measurement per process (see bench/lib/fork-child.ts):
 //   offer-poll <jobqueue|array|denque|intrusive> <depth> [touch]
 //                                                          one job through a queue held at `depth`;
 //                                                          with `touch`, the polled job is written to, as the pool does
@@ -23,8 +23,8 @@ import {
   type PoolJob,
   type QueueEntry,
 } from 'httppool';
-import { childMain } from '../fork-child';
-import { median } from '../stats';
+import { childMain } from '../lib/fork-child';
+import { median } from '../lib/stats';
 
 /**
  * A job as the pool sees one: a `QueueItem` (so a JobQueue holds it without
@@ -247,7 +247,7 @@ class HoldController {
 }
 
 // What one request waiting in httppool's queue costs in heap: the HttpJob, its
-// queue node, the dispatcher's bookkeeping and the listener on the response.
+// queue node, JobSupervisor's bookkeeping and the listener on the response.
 // The request and response objects are made before the measurement (node
 // makes them whatever the framework), with the classes httppool's own server uses.
 interface RetainedSite {

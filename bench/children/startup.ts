@@ -1,4 +1,4 @@
-// Startup micro-benchmark, one framework per process (see fork-child.ts):
+// Startup micro-benchmark, one framework per process (see bench/lib/fork-child.ts):
 //   startup <httppool|nest> <controllers> <routes-per-controller>
 // makes the controller classes programmatically (the decorators applied as
 // functions), bootstraps, and times each step; then listens and requests the
@@ -6,7 +6,7 @@
 
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { childMain } from '../fork-child';
+import { childMain } from '../lib/fork-child';
 
 export interface StartupTimes {
   /** Loading the framework's modules. */

@@ -2,43 +2,60 @@
 // point 3). httppool runs twice in the same rounds: plain (logger: false, no
 // metrics, the bench's usual httppool) and observed (an info-level pino
 // logger writing one access line per request to a file in a temp folder, plus
-// metrics: true); node:http is the usual baseline.
+// metrics: true); node:http is the usual baseline. fastify runs in the same
+// rounds with its logger on, to a file too (bench/servers/fastify-logged.ts:
+// pino.destination({ sync: false }), fastify's default request logging of two
+// lines per request): what the same observability costs there.
 //
-// So that the observed server cannot look cheap by not logging, its log file
-// is read once it has closed (and flushed): it must hold one `GET /test` 200
-// access line for every 2xx autocannon counted against it (warm-up, runs and
-// the check before them). It may hold a few more: requests still in flight
-// when a run stops are answered and logged but not counted by autocannon.
+// So that neither logging server can look cheap by not logging, each log file
+// is read once its server has closed (and flushed): it must hold one 200
+// access line (fastify: one "request completed" 200 line) for every 2xx
+// autocannon counted against it (warm-up, runs and the check before them). It
+// may hold a few more: requests still in flight when a run stops are answered
+// and logged but not counted by autocannon.
 
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { forkChild } from '../fork-child';
-import { compareServers, pairRatio, summarize, type HttpRun, type Phase } from '../http-compare';
-import { httpGet } from '../http-get';
-import type { ServerProcess, ServerSpec } from '../server-process';
-import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
+import { forkChild } from '../lib/fork-child';
+import { compareServers, pairRatio, pairRatios, summarize, type HttpRun, type Phase } from '../lib/http-compare';
+import { httpGet } from '../lib/http-get';
+import type { ServerProcess, ServerSpec } from '../lib/server-process';
+import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
 import { SAMPLE_PAGE } from '../servers/work';
-import { median } from '../stats';
-import { markdownTable, num, times } from '../table';
+import { median } from '../lib/stats';
+import { markdownTable, num, times } from '../lib/table';
 import { BASELINE, SERVERS } from './throughput';
 
 const ROUTE = '/test';
 const PLAIN: ServerSpec = { name: 'httppool, plain', script: 'httppool' };
 const OBSERVED_NAME = 'httppool, access log + metrics';
+const FASTIFY_LOGGED_NAME = 'fastify, logger to a file';
 /** Issue 5: with access logs to a file and metrics on, hello keeps this share of its throughput. */
 const KEEPS = 0.85;
+/** Issue 12: observed httppool serves at least this many times fastify's req/s with its logger on. */
+const OVER_FASTIFY_LOGGED = 1.3;
 
-/** What the log file held once the observed server had closed. */
+/** Entry in a log file that stands for one request answered 200. */
+type AccessLine = (entry: Record<string, unknown>) => boolean;
+
+// httppool's access line names the request; fastify's "request completed" line has only the status.
+const HTTPPOOL_ACCESS: AccessLine = (entry) =>
+  entry['msg'] === 'request' && entry['method'] === 'GET' && entry['url'] === ROUTE && entry['status'] === 200;
+const FASTIFY_ACCESS: AccessLine = (entry) =>
+  entry['msg'] === 'request completed' && (entry['res'] as { statusCode?: number } | undefined)?.statusCode === 200;
+
+/** What a logging server's file held once it had closed. */
 export interface LogCheck {
+  server: string;
   file: string;
   bytes: number;
   /** Access lines for GET /test answered 200. */
   okLines: number;
-  /** Other lines (the "listening" line, anything else). */
+  /** Other lines (the "listening" line, fastify's "incoming request" lines, anything else). */
   otherLines: number;
-  /** 2xx that autocannon (and the check before warm-up) saw from the observed server. */
+  /** 2xx that autocannon (and the check before warm-up) saw from that server. */
   okCounted: number;
   /** Requests in flight when a load run stopped: answered and logged, not counted by autocannon. */
   inFlightAllowance: number;
@@ -47,20 +64,31 @@ export interface LogCheck {
 
 export const observability: Scenario = {
   name: 'observability',
-  description: 'GET /test through the pool, httppool plain and with info access logs to a file + metrics',
+  description:
+    'GET /test through the pool, httppool plain and with info access logs to a file + metrics, ' +
+    'against fastify with its logger to a file',
   async run({ settings }: ScenarioContext): Promise<ScenarioOutput> {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'httppool-bench-log-'));
     const logFile = path.join(folder, 'access.log');
+    const fastifyLogFile = path.join(folder, 'fastify.log');
     const observed: ServerSpec = { name: OBSERVED_NAME, script: 'httppool-observed', config: { logFile } };
-    const servers = [SERVERS.RAW, PLAIN, observed];
+    const fastifyLogged: ServerSpec = {
+      name: FASTIFY_LOGGED_NAME,
+      script: 'fastify-logged',
+      config: { logFile: fastifyLogFile },
+    };
+    const servers = [SERVERS.RAW, PLAIN, observed, fastifyLogged];
     const phase: Phase = {
       name: 'observability',
       route: ROUTE,
       connections: settings.connections,
       durationSec: settings.durationSec,
     };
-    let okCounted = 0;
-    let loads = 0;
+    // 2xx seen, and load runs made, per logging server: what its log must account for.
+    const counted = new Map<string, { ok: number; loads: number }>([
+      [OBSERVED_NAME, { ok: 0, loads: 0 }],
+      [FASTIFY_LOGGED_NAME, { ok: 0, loads: 0 }],
+    ]);
     try {
       const runs = await compareServers({
         scenario: 'observability',
@@ -70,31 +98,47 @@ export const observability: Scenario = {
         warmupSec: settings.warmupSec,
         verify: async (server) => {
           await verify(server, server.spec.name === OBSERVED_NAME);
-          if (server.spec.name === OBSERVED_NAME) okCounted += 1;
+          const count = counted.get(server.spec.name);
+          if (count !== undefined) count.ok += 1;
         },
         onWarmup: (server, load) => {
-          if (server !== OBSERVED_NAME) return;
-          okCounted += load.ok;
-          loads += 1;
+          const count = counted.get(server);
+          if (count === undefined) return;
+          count.ok += load.ok;
+          count.loads += 1;
         },
       });
       for (const run of runs) {
-        if (run.server !== OBSERVED_NAME) continue;
-        okCounted += run.load.ok;
-        loads += 1;
+        const count = counted.get(run.server);
+        if (count === undefined) continue;
+        count.ok += run.load.ok;
+        count.loads += 1;
       }
-      const log = await checkLog(logFile, okCounted, loads * phase.connections);
+      const logCheck = (server: string, file: string, isAccess: AccessLine): Promise<LogCheck> => {
+        const count = counted.get(server) as { ok: number; loads: number };
+        return checkLog(server, file, isAccess, count.ok, count.loads * phase.connections);
+      };
+      const log = await logCheck(OBSERVED_NAME, logFile, HTTPPOOL_ACCESS);
+      const fastifyLog = await logCheck(FASTIFY_LOGGED_NAME, fastifyLogFile, FASTIFY_ACCESS);
       const destinations = await timeDestinations(folder, settings.rounds);
       const summaries = summarize(runs, BASELINE);
       const rps = (run: HttpRun): number => run.load.rps;
       const cpu = (run: HttpRun): number => run.cpuUsPerResponse;
-      const vsPlain = (name: string, pick: (run: HttpRun) => number): number =>
-        name === BASELINE ? Number.NaN : pairRatio(runs, phase.name, name, PLAIN.name, pick);
-      const keeps = pairRatio(runs, phase.name, OBSERVED_NAME, PLAIN.name, rps);
+      const vs = (other: string) => (name: string, pick: (run: HttpRun) => number) =>
+        name === BASELINE ? Number.NaN : pairRatio(runs, phase.name, name, other, pick);
+      const vsPlain = vs(PLAIN.name);
+      const vsFastifyLogged = vs(FASTIFY_LOGGED_NAME);
+      const keepsRounds = pairRatios(runs, phase.name, OBSERVED_NAME, PLAIN.name, rps);
+      const keeps = median(keepsRounds);
       // On 2 cores autocannon can saturate its core before the server does, so
       // req/s may hide a cost; CPU per request does not. A server held to one
       // core serves 1 / (CPU per request): this is the req/s it would keep.
-      const keepsCpuBound = pairRatio(runs, phase.name, PLAIN.name, OBSERVED_NAME, cpu);
+      const keepsCpuBoundRounds = pairRatios(runs, phase.name, PLAIN.name, OBSERVED_NAME, cpu);
+      const keepsCpuBound = median(keepsCpuBoundRounds);
+      const overFastifyRounds = pairRatios(runs, phase.name, OBSERVED_NAME, FASTIFY_LOGGED_NAME, rps);
+      const overFastify = median(overFastifyRounds);
+      const cpuVsFastifyRounds = pairRatios(runs, phase.name, OBSERVED_NAME, FASTIFY_LOGGED_NAME, cpu);
+      const cpuVsFastify = median(cpuVsFastifyRounds);
       const medianOf = (server: string, pick: (run: HttpRun) => number): number =>
         median(runs.filter((run) => run.server === server).map(pick));
       const addedUs = medianOf(OBSERVED_NAME, cpu) - medianOf(PLAIN.name, cpu);
@@ -102,7 +146,8 @@ export const observability: Scenario = {
         `observability: GET ${ROUTE}, ${phase.connections} connections, ${phase.durationSec} s per run, ` +
         `${settings.rounds} rounds, medians; ratios are medians of per-round ratios. plain: logger: false, no metrics. ` +
         `access log + metrics: pino at info, one access line per request to a file through httppool's ` +
-        `LogFile, and metrics: true`;
+        `LogFile, and metrics: true. fastify, logger to a file: logger { level: 'info', stream: ` +
+        `pino.destination({ sync: false }) }, its default two lines per request`;
       const table = markdownTable(
         [
           'server',
@@ -113,6 +158,8 @@ export const observability: Scenario = {
           'server CPU µs/req',
           'CPU × node:http',
           'CPU × plain',
+          '× fastify + logger',
+          'CPU × fastify + logger',
           'server CPU',
           'autocannon CPU',
           'non-2xx/s',
@@ -126,44 +173,83 @@ export const observability: Scenario = {
           num(s.cpuUsPerResponse, 1),
           times(s.vsBaseline.cpuUsPerResponse),
           times(vsPlain(s.server, cpu)),
+          times(vsFastifyLogged(s.server, rps)),
+          times(vsFastifyLogged(s.server, cpu)),
           `${num(s.serverCpu * 100)} %`,
           `${num(s.loadgenCpu * 100)} %`,
           num(s.non2xxPerSec),
         ]),
       );
       const logTable = markdownTable(
-        ['access log', 'GET /test 200 lines', '2xx counted by autocannon', 'difference', 'allowed', 'bytes'],
         [
-          [
-            log.held ? 'one line per request' : 'LINES MISSING',
-            num(log.okLines),
-            num(log.okCounted),
-            `${log.okLines - log.okCounted >= 0 ? '+' : ''}${num(log.okLines - log.okCounted)}`,
-            `0 … +${num(log.inFlightAllowance)}`,
-            num(log.bytes),
-          ],
+          'log file',
+          'access log',
+          'GET /test 200 lines',
+          '2xx counted by autocannon',
+          'difference',
+          'allowed',
+          'lines per 2xx',
+          'bytes',
         ],
+        [log, fastifyLog].map((check) => [
+          check.server,
+          check.held ? 'one access line per request' : 'LINES MISSING',
+          num(check.okLines),
+          num(check.okCounted),
+          `${check.okLines - check.okCounted >= 0 ? '+' : ''}${num(check.okLines - check.okCounted)}`,
+          `0 … +${num(check.inFlightAllowance)}`,
+          num((check.okLines + check.otherLines) / check.okCounted, 2),
+          num(check.bytes),
+        ]),
       );
       return {
         settings: { route: ROUTE, connections: phase.connections, durationSec: phase.durationSec, servers },
-        summary: { servers: summaries, keeps, keepsCpuBound, addedCpuUsPerRequest: addedUs, log, destinations },
+        summary: {
+          servers: summaries,
+          keeps,
+          keepsCpuBound,
+          overFastifyLogged: overFastify,
+          cpuVsFastifyLogged: cpuVsFastify,
+          addedCpuUsPerRequest: addedUs,
+          log,
+          fastifyLog,
+          destinations,
+        },
         runs,
         tables: [
           `${title}\n\n${table}`,
-          `observability: the observed server's log file, read after it closed and flushed\n\n${logTable}`,
+          `observability: each logging server's file, read after it closed and flushed\n\n${logTable}`,
           destinationTable(destinations),
         ],
         findings: [
-          goal('observability: access log + metrics req/s ÷ plain (issue 5)', keeps, '≥', KEEPS),
+          goal('observability: access log + metrics req/s ÷ plain (issue 5)', keeps, '≥', KEEPS, '×', keepsRounds),
           goal(
             'observability: plain CPU/req ÷ access log + metrics (req/s kept when CPU-bound)',
             keepsCpuBound,
             '≥',
             KEEPS,
+            '×',
+            keepsCpuBoundRounds,
           ),
+          goal(
+            'observability: access log + metrics req/s ÷ fastify with its logger to a file',
+            overFastify,
+            '≥',
+            OVER_FASTIFY_LOGGED,
+            '×',
+            overFastifyRounds,
+          ),
+          `info   observability: access log + metrics CPU/req ÷ fastify with its logger to a file = ` +
+            `${times(cpuVsFastify)}` +
+            (cpuVsFastifyRounds.length < 2
+              ? ''
+              : ` (rounds ${Math.min(...cpuVsFastifyRounds).toFixed(2)}–${Math.max(...cpuVsFastifyRounds).toFixed(2)}×)`),
           `info   observability: logs + metrics add ${num(addedUs, 1)} µs of server CPU per request`,
-          `${log.held ? 'MET   ' : 'MISSED'} observability: ${num(log.okLines)} access lines for ` +
-            `${num(log.okCounted)} 2xx counted (allowed 0 … +${num(log.inFlightAllowance)})`,
+          ...[log, fastifyLog].map(
+            (check) =>
+              `${check.held ? 'MET   ' : 'MISSED'} observability: ${check.server}: ${num(check.okLines)} access lines for ` +
+              `${num(check.okCounted)} 2xx counted (allowed 0 … +${num(check.inFlightAllowance)})`,
+          ),
           ...destinations.map(
             (d) =>
               `${d.complete ? 'info  ' : 'MISSED'} observability: ${d.destination} costs ` +
@@ -260,28 +346,32 @@ async function verify(server: ServerProcess, observed: boolean): Promise<void> {
   }
 }
 
-async function checkLog(file: string, okCounted: number, inFlightAllowance: number): Promise<LogCheck> {
+async function checkLog(
+  server: string,
+  file: string,
+  isAccess: AccessLine,
+  okCounted: number,
+  inFlightAllowance: number,
+): Promise<LogCheck> {
   let okLines = 0;
   let otherLines = 0;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
-    let entry: { msg?: string; method?: string; url?: string; status?: number };
+    let entry: Record<string, unknown>;
     try {
-      entry = JSON.parse(line) as typeof entry;
+      entry = JSON.parse(line) as Record<string, unknown>;
     } catch {
       otherLines++; // a line cut short: the server did not get to flush
       continue;
     }
-    if (entry.msg === 'request' && entry.method === 'GET' && entry.url === ROUTE && entry.status === 200) {
-      okLines++;
-    } else {
-      otherLines++;
-    }
+    if (isAccess(entry)) okLines++;
+    else otherLines++;
   }
-  // The server flushed its LogFile before it exited: every counted 2xx has its line.
+  // The server flushed its log before it exited: every counted 2xx has its line.
   const held = okLines >= okCounted && okLines <= okCounted + inFlightAllowance;
   return {
+    server,
     file,
     bytes: statSync(file).size,
     okLines,

@@ -9,10 +9,10 @@
 // unloaded one; every request past that is shed with a 503 at once. The other
 // servers have no bound: they accept all 1,000 connections' requests.
 
-import { compareServers, summarize, type Phase, type ServerSummary } from '../http-compare';
-import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
+import { compareServers, summarize, type Phase, type ServerSummary } from '../lib/http-compare';
+import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
 import { WORK_CPU_MS, WORK_WAIT_MS } from '../servers/work';
-import { markdownTable, num } from '../table';
+import { markdownTable, num } from '../lib/table';
 import { BASELINE, SERVERS } from './throughput';
 
 export const OVERLOAD_WORKERS = 16;
@@ -131,7 +131,7 @@ export const overload: Scenario = {
       ]),
     );
     const politeTitle =
-      `overload with clients that honour Retry-After (bench/polite-load.ts: after a 503, a connection waits ` +
+      `overload with clients that honour Retry-After (bench/lib/polite-load.ts: after a 503, a connection waits ` +
       `Retry-After before its next request), ${Math.min(short, 2)} s at c=${OVERLOAD_CONNECTIONS}`;
     const mine = rows.find((row) => row.name === httppool.name);
     const unbounded = rows.filter((row) => row.name !== httppool.name);

@@ -1,10 +1,10 @@
 // pool: 1e5 trivial async tasks through WorkerPool at 100 workers, against
 // p-limit, p-queue and fastq's promise API, each in a fresh process, alternating.
 
-import { forkChild } from '../fork-child';
-import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
-import { median, ratio } from '../stats';
-import { markdownTable, num, times } from '../table';
+import { forkChild } from '../lib/fork-child';
+import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
+import { median, ratio } from '../lib/stats';
+import { markdownTable, num, times } from '../lib/table';
 
 const JOBS = 1e5;
 const CONCURRENCY = 100;

@@ -15,22 +15,22 @@ import {
   analyzeProfile,
   category,
   readProfile,
-  REPO_ROOT,
+  sourceLocation,
   type FrameCost,
   type ProfileAnalysis,
   type ProfileWindow,
-} from '../cpu-profile';
-import { runLoad } from '../load';
-import { RESULTS_DIR } from '../results';
-import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
-import { ServerProcess, type ServerSpec } from '../server-process';
+} from '../lib/cpu-profile';
+import { runLoad } from '../lib/load';
+import { RAW_DIR, REPO_ROOT } from '../lib/results';
+import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
+import { ServerProcess, type ServerSpec } from '../lib/server-process';
 import type { AllocationSite } from '../servers/serve';
-import { sourceLocation } from '../source-map';
-import { markdownTable, num } from '../table';
-import { forkChild } from '../fork-child';
+import { markdownTable, num } from '../lib/table';
+import { forkChild } from '../lib/fork-child';
 import { SERVERS } from './throughput';
 
-const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
+/** The .cpuprofile files, with the raw JSON (not committed: megabytes each). */
+const PROFILE_DIR = path.join(RAW_DIR, 'profiles');
 const ROUTE = '/test';
 const SAMPLING_INTERVAL_US = 100;
 const TOP_FRAMES = 80;
@@ -201,7 +201,7 @@ export const profile: Scenario = {
       ],
     );
     const selfTable = frameTable('httppool: top self time', 'µs/req', mine.analysis.topSelf.slice(0, 25), mine, true);
-    // Frames where httppool spends more than node:http (the full top lists are in the JSON).
+    // Frames where httppool spends more than node:http (the full top lists are in the raw JSON).
     const frameKey = (f: { functionName: string; where: string }): string => `${f.functionName}|${f.where}`;
     const rawSelf = new Map(raw.analysis.topSelf.map((f) => [frameKey(f), perReq(raw, f.us)]));
     const selfDiffTable = markdownTable(

@@ -2,12 +2,12 @@
 // remove() across depths; heap per queued job; a 100,000-worker pool at rest.
 // Every measurement runs in a fresh process (bench/children/queue.ts).
 
-import { REPO_ROOT } from '../cpu-profile';
-import { forkChild } from '../fork-child';
-import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
-import { median, ratio } from '../stats';
-import { sourceLocation } from '../source-map';
-import { markdownTable, num, times } from '../table';
+import { REPO_ROOT } from '../lib/results';
+import { forkChild } from '../lib/fork-child';
+import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
+import { median, ratio } from '../lib/stats';
+import { sourceLocation } from '../lib/cpu-profile';
+import { markdownTable, num, times } from '../lib/table';
 
 /** Depths for offer/poll; `touch`: the polled job is written to, as WorkerPool does. */
 const THROUGHPUT_CASES = [

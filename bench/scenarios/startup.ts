@@ -2,10 +2,10 @@
 // fastify; each trial a fresh process, alternating.
 
 import type { StartupTimes } from '../children/startup';
-import { forkChild } from '../fork-child';
-import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
-import { median, ratio } from '../stats';
-import { markdownTable, num, times } from '../table';
+import { forkChild } from '../lib/fork-child';
+import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
+import { median, ratio } from '../lib/stats';
+import { markdownTable, num, times } from '../lib/table';
 
 const CONTROLLERS = 100;
 const ROUTES = 10;

@@ -17,11 +17,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { compareServers, pairRatio, summarize, type HttpRun, type Phase } from '../http-compare';
-import { httpGet } from '../http-get';
-import type { ServerProcess, ServerSpec } from '../server-process';
-import type { Scenario, ScenarioContext, ScenarioOutput } from '../scenario';
-import { markdownTable, num, times } from '../table';
+import { compareServers, pairRatio, summarize, type HttpRun, type Phase } from '../lib/http-compare';
+import { httpGet } from '../lib/http-get';
+import type { ServerProcess, ServerSpec } from '../lib/server-process';
+import type { Scenario, ScenarioContext, ScenarioOutput } from '../lib/scenario';
+import { markdownTable, num, times } from '../lib/table';
 
 const RAW: ServerSpec = { name: 'node:http (from memory)', script: 'static-raw' };
 const HTTPPOOL: ServerSpec = { name: 'httppool static', script: 'static-httppool' };

@@ -1,10 +1,17 @@
 // hello and json: one route, fixed connections, every server in the same run.
 
-import { compareServers, pairRatio, pairRatios, summarize, type HttpRun, type ServerSummary } from '../http-compare';
-import { median } from '../stats';
-import type { ServerSpec } from '../server-process';
-import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../scenario';
-import { markdownTable, num, times } from '../table';
+import {
+  compareServers,
+  pairRatio,
+  pairRatios,
+  summarize,
+  type HttpRun,
+  type ServerSummary,
+} from '../lib/http-compare';
+import { median } from '../lib/stats';
+import type { ServerSpec } from '../lib/server-process';
+import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
+import { markdownTable, num, times } from '../lib/table';
 
 export const BASELINE = 'node:http';
 

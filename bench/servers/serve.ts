@@ -11,7 +11,7 @@ export interface ServerConfig {
   /** httppool only: pool size and queue size for this scenario. */
   workers?: number;
   queueSize?: number;
-  /** httppool-observed only: the file its access log goes to. */
+  /** httppool-observed and fastify-logged only: the file their log goes to. */
   logFile?: string;
   /** static-* only: the folder served under /public. */
   staticRoot?: string;

@@ -2,10 +2,14 @@
 // went: self time per function and per category (httppool's src, find-my-way,
 // node's http and net, GC …), and inclusive time of httppool's functions,
 // within a time window (the measured load run, not startup or warm-up).
+// Frames in dist/*.js are named by their TypeScript source (src/…/x.ts:55)
+// through the .map files tsc writes, read with node's own SourceMap.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:module';
 import path from 'node:path';
-import { sourceLocation } from './source-map';
+import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './results';
 
 interface ProfileNode {
   id: number;
@@ -38,9 +42,6 @@ export interface ProfileAnalysis {
   /** httppool's own functions, with everything they call. */
   srcInclusive: FrameCost[];
 }
-
-/** The repository root (this file runs from dist/bench). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export function category(url: string, functionName: string): string {
   if (url === '') {
@@ -138,4 +139,70 @@ export function analyzeProfile(profile: CpuProfile, windows: readonly ProfileWin
     topSelf: ranked(self),
     srcInclusive: ranked(inclusive),
   };
+}
+
+// Not module.findSourceMap(path): it only knows files this process loaded,
+// and only under --enable-source-maps, while the profiles come from the
+// server children. So each dist file's .map is read once and handed to
+// `new SourceMap(payload)`, which does the decoding.
+interface MappedFile {
+  map: SourceMap;
+  /** Where the .map is: tsc writes its sources relative to it. */
+  dir: string;
+  /** The generated file's lines, for where each one's code starts. */
+  lines: string[];
+}
+
+const sourceMaps = new Map<string, MappedFile | null>();
+
+function sourceMapOf(file: string): MappedFile | null {
+  let entry = sourceMaps.get(file);
+  if (entry === undefined) {
+    const mapFile = `${file}.map`;
+    entry =
+      existsSync(mapFile) && existsSync(file)
+        ? {
+            map: new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as SourceMapPayload),
+            dir: path.dirname(mapFile),
+            lines: readFileSync(file, 'utf8').split('\n'),
+          }
+        : null;
+    sourceMaps.set(file, entry);
+  }
+  return entry;
+}
+
+/**
+ * `src/http/dispatcher.ts:55` for a frame in dist/src/http/dispatcher.js
+ * (0-based line and column, as profiles give them); a file without a source
+ * map as its path from `root`; anything else (node:…, native) as given.
+ */
+export function sourceLocation(url: string, line: number, column: number, root: string = REPO_ROOT): string {
+  // CPU profiles name files by URL, heap profiles by path.
+  if (!url.startsWith('file://') && !path.isAbsolute(url)) return url === '' ? '(native)' : `${url}:${line + 1}`;
+  const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const found = sourceMapOf(file);
+  const entry = found === null ? undefined : mappingOn(found, line, column);
+  if (found === null || entry === undefined) return `${path.relative(root, file)}:${line + 1}`;
+  // tsc writes sources relative to the .map file.
+  const source = entry.originalSource.startsWith('file://')
+    ? fileURLToPath(entry.originalSource)
+    : path.resolve(found.dir, entry.originalSource);
+  return `${path.relative(root, source)}:${entry.originalLine + 1}`;
+}
+
+/**
+ * The mapping at or before (line, column) on that generated line (positions
+ * 0-based, as findEntry takes them). Before a line's first mapping (column 0
+ * of an indented line), findEntry answers with the line above's last one:
+ * then the mapping where the line's code starts is taken, or failing that its
+ * last; a line with none has no source.
+ */
+function mappingOn(file: MappedFile, line: number, column: number): SourceMapping | undefined {
+  const indent = /^\s*/.exec(file.lines[line] ?? '')?.[0].length ?? 0;
+  for (const at of [column, indent, Number.MAX_SAFE_INTEGER]) {
+    const entry = file.map.findEntry(line, at);
+    if ('originalSource' in entry && entry.generatedLine === line) return entry;
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 /** Runs dist/bench/children/<script>.js with `args` and resolves with the message it sends. */
 export function forkChild<T>(script: string, args: readonly string[], execArgv: readonly string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'children', `${script}.js`), [...args], {
+    const child = fork(path.join(__dirname, '..', 'children', `${script}.js`), [...args], {
       execArgv: [...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -1,5 +1,6 @@
 // What a benchmark scenario is: a name, a sentence, and a run that returns
-// what goes in its table and in bench/results/<name>.json.
+// what goes in its table and in bench/results/raw/<name>.json (and from there
+// into bench/results/<name>.md).
 
 import type { MachineInfo } from './machine';
 import type { BenchSettings } from './settings';

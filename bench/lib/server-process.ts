@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { AllocationSite, CpuSample, ServerConfig, ServerReply, ServerRequest } from './servers/serve';
+import type { AllocationSite, CpuSample, ServerConfig, ServerReply, ServerRequest } from '../servers/serve';
 
 /** One framework in a comparison: its name in tables, its script in bench/servers, its config. */
 export interface ServerSpec {
@@ -16,7 +16,7 @@ export interface ServerSpec {
   execArgv?: string[];
 }
 
-export type { CpuSample } from './servers/serve';
+export type { CpuSample } from '../servers/serve';
 
 const START_TIMEOUT_MS = 30_000;
 const REPLY_TIMEOUT_MS = 10_000;
@@ -29,7 +29,7 @@ export class ServerProcess {
   ) {}
 
   static async start(spec: ServerSpec, execArgv: string[] = []): Promise<ServerProcess> {
-    const script = path.join(__dirname, 'servers', `${spec.script}.js`);
+    const script = path.join(__dirname, '..', 'servers', `${spec.script}.js`);
     const child = fork(script, [JSON.stringify(spec.config ?? {})], {
       execArgv: [...execArgv, ...(spec.execArgv ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -17,7 +17,7 @@ export interface Phase {
   durationSec: number;
   /** Request headers besides Host (e.g. Accept-Encoding); none by default. */
   headers?: Record<string, string>;
-  /** Clients that wait out a 503's Retry-After (bench/polite-load.ts) instead of autocannon's instant retries. */
+  /** Clients that wait out a 503's Retry-After (bench/lib/polite-load.ts) instead of autocannon's instant retries. */
   honourRetryAfter?: boolean;
 }
 

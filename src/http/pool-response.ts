@@ -3,10 +3,11 @@
 // A job must hear two events of its response: 'close' (the request is over;
 // before the response finished, the client left) and 'error' (node reports a
 // write after end() there, and an 'error' nobody hears ends the process).
-// Two listeners per request cost two addListener calls and a property on
-// node's object; app.server makes its responses from this class instead,
-// whose emit() tells the watcher directly. A response from another server
-// (`app.dispatch` glued into a plain node server) gets the two listeners.
+// Listeners would not do: a handler can take them off (removeAllListeners),
+// and a job that never hears its client leave holds its worker forever. So
+// the events are heard in emit() itself. app.server makes its responses from
+// this class; a response from another server (`app.dispatch` glued into a
+// plain node server) gets the same emit() on the instance, in front of its own.
 
 import { ServerResponse, type IncomingMessage } from 'node:http';
 
@@ -19,43 +20,50 @@ export interface ResponseWatcher {
 }
 
 const kWatcher = Symbol('httppool.responseWatcher');
+const kOwnEmit = Symbol('httppool.ownEmit');
 
-type Watched = ServerResponse & { [kWatcher]: ResponseWatcher };
+type Emit = ServerResponse['emit'];
+
+interface Watched {
+  [kWatcher]?: ResponseWatcher | undefined;
+  /** The emit() an adopted response had before watchResponse() put one in front of it. */
+  [kOwnEmit]?: Emit;
+}
 
 export class PoolResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   [kWatcher]: ResponseWatcher | undefined = undefined;
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
-    const watcher = this[kWatcher];
-    if (watcher !== undefined) {
-      if (event === 'close') {
-        watcher.responseClosed();
-      } else if (event === 'error') {
-        watcher.responseFailed(args[0] as Error);
-        // Heard: without listeners of its own, it must not throw.
-        if (this.listenerCount('error') === 0) return false;
-      }
-    }
+    if (!tellWatcher(this, event, args[0])) return false;
     return super.emit(event, ...args);
   }
 }
 
 /** Tells `watcher` when `res` closes or fails; once per response. */
 export function watchResponse(res: ServerResponse, watcher: ResponseWatcher): void {
-  if (res instanceof PoolResponse) {
-    res[kWatcher] = watcher;
-    return;
+  const self = res as ServerResponse & Watched;
+  self[kWatcher] = watcher;
+  if (res instanceof PoolResponse || self[kOwnEmit] !== undefined) return;
+  self[kOwnEmit] = res.emit;
+  res.emit = emitWatched;
+}
+
+// The emit() of a response from another server, once watched.
+function emitWatched(this: ServerResponse & Watched, event: string | symbol, ...args: unknown[]): boolean {
+  if (!tellWatcher(this, event, args[0])) return false;
+  return (this[kOwnEmit] as Emit).call(this, event, ...args);
+}
+
+/** Tells the response's watcher, if any, of `event`; false if the event must go no further. */
+function tellWatcher(res: ServerResponse & Watched, event: string | symbol, error: unknown): boolean {
+  const watcher = res[kWatcher];
+  if (watcher === undefined) return true;
+  if (event === 'close') {
+    watcher.responseClosed();
+  } else if (event === 'error') {
+    watcher.responseFailed(error as Error);
+    // Heard: without listeners of its own, it must not throw.
+    if (res.listenerCount('error') === 0) return false;
   }
-  (res as Watched)[kWatcher] = watcher;
-  // `on`, not `once`: 'close' comes once anyway, and once() wraps the listener per call.
-  res.on('close', onClose);
-  res.on('error', onError);
-}
-
-function onClose(this: Watched): void {
-  this[kWatcher].responseClosed();
-}
-
-function onError(this: Watched, error: Error): void {
-  this[kWatcher].responseFailed(error);
+  return true;
 }

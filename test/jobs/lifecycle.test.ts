@@ -146,19 +146,6 @@ describe('app lifecycle over HTTP', () => {
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
 
-    it('serves the routes from a plain node http server, with params, query, id, signal and log', async () => {
-      const response = await fetch(`${url}/life/whoami/ann?x=1&x=2`, { headers: { 'x-request-id': 'plain-42' } });
-      expect(response.status).to.equal(200);
-      expect(await response.json()).to.deep.equal({
-        params: { name: 'ann' },
-        query: { x: ['1', '2'] },
-        id: 'plain-42',
-        signalAborted: false,
-        logs: true,
-      });
-      expect(app.pool.stats()).to.include({ busy: 0, completed: 1 });
-    });
-
     it('counts a chunked body against bodyLimit for a plain node http server too (413)', async () => {
       const limited = await HttpPoolApp.bootstrap({ controllers: [LifeController], logger: false, bodyLimit: 100 });
       const plain = createServer(limited.dispatch);

@@ -1,4 +1,5 @@
-// The packed tarball works for a consumer: ESM import, require, and types.
+// The packed tarball works for a consumer: ESM import, require, and types;
+// it ships the docs; and every relative link in the docs leads somewhere.
 //
 // `npm pack` the built package, unpack it into a temporary consumer's
 // node_modules next to links to the repo's own dependencies (no network), and
@@ -6,7 +7,7 @@
 
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +57,11 @@ export const app: Promise<HttpPoolApp> = HttpPoolApp.bootstrap({ controllers: [U
 describe('the packed package', function () {
   this.timeout(60_000);
   let consumer: string;
+  let tarball: string;
+  const packedFiles = async (): Promise<string[]> => {
+    const { stdout } = await run('tar', ['-tzf', tarball]);
+    return stdout.trim().split('\n');
+  };
 
   before(async () => {
     consumer = await mkdtemp(path.join(tmpdir(), 'httppool-consumer-'));
@@ -65,7 +71,8 @@ describe('the packed package', function () {
     const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
     const target = path.join(consumer, 'node_modules', 'httppool');
     await mkdir(target, { recursive: true });
-    await run('tar', ['-xzf', path.join(consumer, filename as string), '-C', target, '--strip-components=1']);
+    tarball = path.join(consumer, filename as string);
+    await run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
     const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
       peerDependencies: Record<string, string>;
@@ -78,11 +85,16 @@ describe('the packed package', function () {
   after(() => rm(consumer, { recursive: true, force: true }));
 
   it('ships only the built library, its types and docs', async () => {
-    const { stdout } = await run('tar', ['-tzf', path.join(consumer, `httppool-${await version()}.tgz`)]);
-    const files = stdout.trim().split('\n');
+    const files = await packedFiles();
     expect(files).to.include.members(['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/README.md']);
-    expect(files.filter((file) => !/^package\/(dist\/src\/|README\.md|CHANGELOG\.md|package\.json|LICENSE)/.test(file)))
-      .to.be.empty;
+    const shipped = /^package\/(dist\/src\/|docs\/[^/]+\.md$|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE$)/;
+    expect(files.filter((file) => !shipped.test(file))).to.be.empty;
+  });
+
+  it('ships every page of docs/', async () => {
+    const pages = await docsPages();
+    expect(pages).to.include('README.md');
+    expect(await packedFiles()).to.include.members(pages.map((page) => `package/docs/${page}`));
   });
 
   it('works for an ESM consumer: import { … } from "httppool"', async () => {
@@ -121,6 +133,58 @@ describe('the packed package', function () {
   });
 });
 
-async function version(): Promise<string> {
-  return (JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+describe('the docs', () => {
+  it('have no relative link to a file that does not exist', async () => {
+    const documents = ['README.md', ...(await docsPages()).map((page) => path.join('docs', page))];
+    const broken: string[] = [];
+    let checked = 0;
+    for (const document of documents) {
+      const text = await readFile(path.join(root, document), 'utf8');
+      for (const target of relativeLinks(text)) {
+        checked++;
+        const file = path.resolve(root, path.dirname(document), decodeURIComponent(target));
+        const found = await access(file).then(
+          () => true,
+          () => false,
+        );
+        if (!found) broken.push(`${document}: ${target}`);
+      }
+    }
+    expect(checked, 'relative links found').to.be.greaterThan(20);
+    expect(broken, 'links to missing files').to.deep.equal([]);
+  });
+
+  it('find every kind of relative link, and only those', () => {
+    const text = [
+      'See [a](docs/a.md), [`b`](../src/b.ts#L3), [c](c.md "title") and [anchor](#here).',
+      '[web](https://example.com/x.md) [mail](mailto:x@example.com) [plain](http://example.com)',
+      '```ts',
+      'const [x](y) = nothing; // [not](a-link.md)',
+      '```',
+      '- a list item:',
+      '  ```json',
+      '  { "link": "[no](inside-a-list-fence.md)" }',
+      '  ```',
+      '![an image](img/logo.png)',
+    ].join('\n');
+    expect(relativeLinks(text)).to.deep.equal(['docs/a.md', '../src/b.ts', 'c.md', 'img/logo.png']);
+  });
+});
+
+/** The Markdown files in docs/, by name. */
+async function docsPages(): Promise<string[]> {
+  const names = await readdir(path.join(root, 'docs'));
+  return names.filter((name) => name.endsWith('.md')).sort();
+}
+
+/** The paths of a Markdown text's links to local files: outside code blocks, #anchors cut off. */
+function relativeLinks(markdown: string): string[] {
+  const prose = markdown.replace(/^[ \t]*(```|~~~)[^\n]*\n[\s\S]*?^[ \t]*\1[^\n]*$/gm, '');
+  const targets: string[] = [];
+  for (const match of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+    const target = (match[1] as string).split('#')[0] as string;
+    if (target === '' || /^(https?|mailto):/i.test(target)) continue;
+    targets.push(target);
+  }
+  return targets;
 }

@@ -43,7 +43,7 @@ export interface HttpPoolOptions {
   keepAliveTimeout?: number;
   /** Body or query properties a route's input class does not declare: `'strip'` them (default) or `'reject'` with 400. Route option `unknownProperties` overrides it. */
   unknownProperties?: UnknownProperties;
-  /** Folders served under URL prefixes, answered without a pool worker (default: none). See README "Static files". */
+  /** Folders served under URL prefixes, answered without a pool worker (default: none). See docs/static-files.md. */
   static?: readonly StaticMountOptions[];
   /** The static files' memory cache: `maxFileSize` (256 KiB), `maxSize` (64 MiB), `revalidateMs` (1000). */
   staticCache?: StaticCacheOptions;

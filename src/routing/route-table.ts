@@ -176,8 +176,12 @@ function checkTimeout(timeoutMs: unknown, name: string): number | undefined {
   return timeoutMs;
 }
 
-/** `/api` + `/test` → `/api/test`; `''` + `''` → `/`. */
+/**
+ * `/api` + `/test` → `/api/test`; `''` + `''` → `/`; `/todos` + `/` →
+ * `/todos`, as NestJS and express serve `@Get('/')` under a prefix.
+ */
 function joinPaths(prefix: string, path: string): string {
-  const joined = prefix.replace(/\/+$/, '') + path;
+  const trimmed = prefix.replace(/\/+$/, '');
+  const joined = trimmed !== '' && path === '/' ? trimmed : trimmed + path;
   return joined === '' ? '/' : joined;
 }

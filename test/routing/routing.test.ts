@@ -55,6 +55,14 @@ class ItemController {
   }
 }
 
+@Controller('/todos')
+class TodoController {
+  @Get('/')
+  list() {
+    return { todos: [] };
+  }
+}
+
 @Controller()
 class RootController {
   @Get('/')
@@ -74,7 +82,7 @@ describe('routing over HTTP', () => {
   let port: number;
 
   before(async () => {
-    ({ url, port } = await startApp({ controllers: [ItemController, RootController] }));
+    ({ url, port } = await startApp({ controllers: [ItemController, TodoController, RootController] }));
   });
 
   describe('@Controller prefix and @Route', () => {
@@ -87,6 +95,12 @@ describe('routing over HTTP', () => {
     it('does not serve a prefixed route without its prefix', async () => {
       const response = await fetch(`${url}/any`);
       expect(response.status).to.equal(404);
+    });
+
+    it("serves @Get('/') under @Controller('/todos') at /todos, as NestJS and express do", async () => {
+      const response = await fetch(`${url}/todos`);
+      expect(response.status).to.equal(200);
+      expect(await json(response)).to.deep.equal({ todos: [] });
     });
 
     it('serves @Controller() with no prefix at the root', async () => {

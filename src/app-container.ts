@@ -4,14 +4,19 @@
 //
 // A caller may pass `container` with their own registrations; the app's is a
 // child of it, so their services (and fakes, in tests) are what controllers
-// get. A caller's `WorkerPool` or `JobQueue` registration is kept, and becomes
-// the app's: a registered pool brings the queue it was built with.
+// get. Of the scheduler's two parts, only a `WorkerPool` the caller registers
+// becomes the app's (it brings the queue it was built with), checked here and
+// named in a log line: a fake must have the methods the app calls, and a real
+// pool must agree with `workers` / `queueSize` when those are given. A
+// `JobQueue` the caller registers stays theirs: controllers that inject it
+// get it, and the app's requests wait in a queue of the app's own.
 
 import type { Logger } from 'pino';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { InvalidProviderError } from './errors';
 import { JobQueue } from './jobs/job-queue';
 import { WorkerPool, type PoolJob } from './jobs/worker-pool';
-import type { ResolvedOptions } from './options';
+import type { HttpPoolOptions, ResolvedOptions } from './options';
 import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 
 /** The app's container and the two singletons it schedules requests with. */
@@ -21,17 +26,61 @@ export interface AppContainer {
   queue: JobQueue<PoolJob>;
 }
 
-/** Makes the app's child container and registers what the app provides. */
-export function createAppContainer(config: ResolvedOptions, logger: Logger): AppContainer {
+/** What the app calls on its pool: a registered fake must have each. */
+const SCHEDULER_METHODS = ['submit', 'cancel', 'release', 'stats'] as const;
+
+/**
+ * Makes the app's child container and registers what the app provides.
+ * `given` is the caller's options as passed, to tell a size they asked for
+ * from a default.
+ */
+export function createAppContainer(
+  config: ResolvedOptions,
+  logger: Logger,
+  given: Pick<HttpPoolOptions, 'workers' | 'queueSize'> = {},
+): AppContainer {
   const container = (config.container ?? rootContainer).createChildContainer();
   container.register<ResolvedOptions>(HTTPPOOL_OPTIONS, { useValue: config });
   container.register<Logger>(HTTPPOOL_LOGGER, { useValue: logger });
   const callerPool = container.isRegistered(WorkerPool, true) ? container.resolve(WorkerPool) : undefined;
-  if (!container.isRegistered(JobQueue, true)) {
-    const queue = callerPool?.queue instanceof JobQueue ? callerPool.queue : new JobQueue<PoolJob>(config.queueSize);
-    container.register(JobQueue, { useValue: queue });
+  if (callerPool !== undefined) {
+    checkCallerPool(callerPool, given);
+    const workers = callerPool.stats()?.workers;
+    const queueSize = callerPool.queue instanceof JobQueue ? callerPool.queue.maxSize : undefined;
+    logger.info(
+      { workers, queueSize, pool: callerPool.constructor.name },
+      "httppool: scheduling requests on the WorkerPool registered in the caller's container",
+    );
   }
-  const queue = container.resolve<JobQueue<PoolJob>>(JobQueue);
-  if (callerPool === undefined) container.register(WorkerPool, { useValue: new WorkerPool(config.workers, queue) });
-  return { container, pool: container.resolve(WorkerPool), queue };
+  const queue = callerPool?.queue instanceof JobQueue ? callerPool.queue : new JobQueue<PoolJob>(config.queueSize);
+  // A caller's JobQueue registration wins for injection; the app's pool does not use it.
+  if (!container.isRegistered(JobQueue, true)) container.register(JobQueue, { useValue: queue });
+  const pool = callerPool ?? new WorkerPool(config.workers, queue);
+  if (callerPool === undefined) container.register(WorkerPool, { useValue: pool });
+  return { container, pool, queue };
+}
+
+function checkCallerPool(pool: WorkerPool, given: Pick<HttpPoolOptions, 'workers' | 'queueSize'>): void {
+  const candidate = pool as unknown as Record<string, unknown> | null;
+  const missing = SCHEDULER_METHODS.filter((method) => typeof candidate?.[method] !== 'function');
+  if (missing.length > 0) {
+    throw new InvalidProviderError(
+      `The WorkerPool registered in the caller's container cannot schedule requests: it has no ${missing
+        .map((method) => `${method}()`)
+        .join(', ')}. Register a WorkerPool (or a subclass, such as FakePool from 'httppool/testing'), ` +
+        'or leave WorkerPool unregistered and the app makes its own.',
+    );
+  }
+  const workers = pool.stats()?.workers;
+  if (given.workers !== undefined && workers !== given.workers) {
+    throw new InvalidProviderError(
+      `Option "workers" is ${given.workers}, but the WorkerPool registered in the caller's container has ${workers} workers: pass one or the other`,
+    );
+  }
+  const queue = pool.queue as unknown;
+  if (given.queueSize !== undefined && queue instanceof JobQueue && queue.maxSize !== given.queueSize) {
+    throw new InvalidProviderError(
+      `Option "queueSize" is ${given.queueSize}, but the WorkerPool registered in the caller's container queues up to ${queue.maxSize}: pass one or the other`,
+    );
+  }
 }

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { DependencyContainer } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { createAppContainer } from './app-container';
 import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
@@ -109,7 +109,7 @@ export class HttpPoolApp {
     const config = resolveOptions(options);
     const controllers = await loadControllers(config.controllers);
     const logger = createLogger(config.logger);
-    const { container, pool, queue } = createAppContainer(config, logger);
+    const { container, pool, queue } = createAppContainer(config, logger, options);
     const table = RouteTable.build(controllers, container, config);
     const staticFiles =
       config.static.length === 0
@@ -163,6 +163,17 @@ export class HttpPoolApp {
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * Resolves a controller, a service or any token from the app's container:
+   * the instance its controllers were given.
+   *
+   * @example
+   * const users = app.get(UserService);
+   */
+  get<T>(token: InjectionToken<T>): T {
+    return this.container.resolve(token);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */

@@ -266,6 +266,15 @@ export class ControllerLoadError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_CONTROLLER_LOAD';
 }
 
+/**
+ * What the caller's container holds for the app's `WorkerPool` cannot
+ * schedule its requests: a method is missing, or its size contradicts the
+ * `workers` / `queueSize` options.
+ */
+export class InvalidProviderError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_INVALID_PROVIDER';
+}
+
 /** At bootstrap: a `static` mount's root does not exist or is not a folder. */
 export class StaticRootError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_STATIC_ROOT';

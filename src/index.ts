@@ -47,5 +47,6 @@ export {
   RouteDefinitionError,
   DuplicateRouteError,
   ControllerLoadError,
+  InvalidProviderError,
   StaticRootError,
 } from './errors';

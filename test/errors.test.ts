@@ -30,6 +30,7 @@ import {
   PreconditionFailedError,
   RangeNotSatisfiableError,
   StaticRootError,
+  InvalidProviderError,
 } from '../src/errors';
 
 // [class name, code, statusCode]. Adding, renaming or renumbering an error is
@@ -59,6 +60,7 @@ const EXPECTED: [string, string, number][] = [
   ['RouteDefinitionError', 'HTTPPOOL_ROUTE_DEFINITION', 500],
   ['DuplicateRouteError', 'HTTPPOOL_DUPLICATE_ROUTE', 500],
   ['ControllerLoadError', 'HTTPPOOL_CONTROLLER_LOAD', 500],
+  ['InvalidProviderError', 'HTTPPOOL_INVALID_PROVIDER', 500],
   ['StaticRootError', 'HTTPPOOL_STATIC_ROOT', 500],
 ];
 
@@ -88,6 +90,7 @@ const INSTANCES: Record<string, HttpPoolError> = {
   DuplicateRouteError: new DuplicateRouteError('duplicate route'),
   ControllerLoadError: new ControllerLoadError('cannot load'),
   StaticRootError: new StaticRootError('no such folder'),
+  InvalidProviderError: new InvalidProviderError('no submit()'),
 };
 
 function exportedErrorClasses(): [string, new (...args: never[]) => Error][] {

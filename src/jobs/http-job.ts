@@ -75,6 +75,11 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
     return this.state === QUEUED;
   }
 
+  /** Whether the job has ended, run or not. */
+  get done(): boolean {
+    return this.state === DONE;
+  }
+
   /** Whether the job took a worker (and so has one to give back when done). */
   get started(): boolean {
     return this.startedAt !== undefined;

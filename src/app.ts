@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { createAppContainer } from './app-container';
+import { AppClosedError } from './errors';
+import { closeOnSignals } from './shutdown-signals';
 import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
 import { Dispatcher } from './http/dispatcher';
@@ -53,6 +55,8 @@ export class HttpPoolApp {
   /** Serves one request: glue the app into any node http server with it. */
   readonly dispatch: (req: IncomingMessage, res: ServerResponse) => void;
   private closing: Promise<void> | undefined;
+  /** Stops listening for `shutdownSignals`; set while the app listens for them. */
+  private detachSignals: (() => void) | undefined;
   /** Open connections: `close()` ends those that never sent a byte, which node does not count as idle. */
   private readonly sockets = new Set<Socket>();
 
@@ -176,14 +180,28 @@ export class HttpPoolApp {
     return this.container.resolve(token);
   }
 
-  /** Starts listening; resolves with the bound address (port 0 picks a free one). */
+  /**
+   * Starts listening; resolves with the bound address (port 0 picks a free
+   * one). An app that was closed cannot listen again: it rejects with
+   * `AppClosedError`, as it does when `close()` is called before it listens.
+   */
   listen(port = 0, host?: string): Promise<AddressInfo> {
+    if (this.closing !== undefined) return Promise.reject(new AppClosedError());
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         this.server.off('error', reject);
+        // close() came while the port was being bound: it found nothing listening.
+        if (this.closing !== undefined) {
+          this.server.close();
+          reject(new AppClosedError());
+          return;
+        }
         const address = this.server.address() as AddressInfo;
         this.logger.info({ address: address.address, port: address.port }, 'httppool listening');
+        if (this.config.shutdownSignals.length > 0 && this.detachSignals === undefined) {
+          this.detachSignals = closeOnSignals(this.config.shutdownSignals, () => this.close(), this.logger);
+        }
         resolve(address);
       });
     });
@@ -230,6 +248,7 @@ export class HttpPoolApp {
     for (const socket of this.sockets) if (socket.bytesRead === 0) socket.destroy();
     if (!(await within(serverClosed, deadline))) this.server.closeAllConnections();
     await serverClosed;
+    this.detachSignals?.();
   }
 }
 

@@ -279,3 +279,12 @@ export class InvalidProviderError extends HttpPoolError {
 export class StaticRootError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_STATIC_ROOT';
 }
+/** `listen()` on an app that was closed (or began to close before it listened). */
+export class AppClosedError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_APP_CLOSED';
+
+  constructor() {
+    super('The app was closed: make a new one with HttpPoolApp.bootstrap() to listen again');
+  }
+}
+

@@ -48,5 +48,6 @@ export {
   DuplicateRouteError,
   ControllerLoadError,
   InvalidProviderError,
+  AppClosedError,
   StaticRootError,
 } from './errors';

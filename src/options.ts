@@ -1,5 +1,6 @@
 // HttpPoolOptions: what a user may set, checked loudly and resolved once.
 
+import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
 import type { MetricsOptions } from './observe/app-metrics';
 import type { DependencyContainer } from 'tsyringe';
@@ -38,6 +39,13 @@ export interface HttpPoolOptions {
   /** Longest time to receive a request's head, in ms (default 10000). */
   headersTimeout?: number;
   /** Longest time to receive a whole request, in ms (default 30000). */
+  /**
+   * Signals that close the app gracefully once it listens: `true` for SIGTERM
+   * and SIGINT, or a list (default: none). After `close()` the signal is
+   * raised again, so the process ends as it would have; a second signal while
+   * closing ends it at once.
+   */
+  shutdownSignals?: boolean | readonly NodeJS.Signals[];
   requestTimeout?: number;
   /** How long an idle keep-alive connection stays open, in ms (default 5000). */
   keepAliveTimeout?: number;
@@ -74,6 +82,7 @@ export interface ResolvedOptions {
   requestTimeout: number;
   keepAliveTimeout: number;
   unknownProperties: UnknownProperties;
+  shutdownSignals: readonly NodeJS.Signals[];
   static: ResolvedStaticMount[];
   staticCache: ResolvedStaticCache;
   metrics: Required<MetricsOptions> | undefined;
@@ -105,6 +114,7 @@ const KNOWN_OPTIONS = new Set([
 
 /** Checks every option and merges them with the defaults; throws naming the bad one. */
 export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
+  'shutdownSignals',
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`HttpPoolApp options must be an object, got ${describe(options)}`);
   }
@@ -126,6 +136,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
       withDefault(options.maxHeaderSize, DEFAULT_OPTIONS.maxHeaderSize),
     ),
     headersTimeout: checkDuration(options, 'headersTimeout'),
+    shutdownSignals: checkShutdownSignals(options.shutdownSignals),
     requestTimeout: checkDuration(options, 'requestTimeout'),
     keepAliveTimeout: checkDuration(options, 'keepAliveTimeout'),
     unknownProperties: checkUnknownProperties(options.unknownProperties),
@@ -198,6 +209,17 @@ function checkMetrics(value: unknown): Required<MetricsOptions> | undefined {
     throw new TypeError(`Option "metrics.defaultMetrics" must be a boolean, got ${describe(defaultMetrics)}`);
   }
   return { path, defaultMetrics };
+}
+
+function checkShutdownSignals(value: unknown): readonly NodeJS.Signals[] {
+  if (value === undefined || value === false) return [];
+  if (value === true) return ['SIGTERM', 'SIGINT'];
+  if (Array.isArray(value) && value.every((signal) => typeof signal === 'string' && signal in os.constants.signals)) {
+    return [...new Set(value as NodeJS.Signals[])];
+  }
+  throw new TypeError(
+    `Option "shutdownSignals" must be true, false or a list of signal names such as ['SIGTERM'], got ${describe(value)}`,
+  );
 }
 
 function checkContainer(value: unknown): DependencyContainer | undefined {

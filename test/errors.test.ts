@@ -31,6 +31,7 @@ import {
   RangeNotSatisfiableError,
   StaticRootError,
   InvalidProviderError,
+  AppClosedError,
 } from '../src/errors';
 
 // [class name, code, statusCode]. Adding, renaming or renumbering an error is
@@ -61,6 +62,7 @@ const EXPECTED: [string, string, number][] = [
   ['DuplicateRouteError', 'HTTPPOOL_DUPLICATE_ROUTE', 500],
   ['ControllerLoadError', 'HTTPPOOL_CONTROLLER_LOAD', 500],
   ['InvalidProviderError', 'HTTPPOOL_INVALID_PROVIDER', 500],
+  ['AppClosedError', 'HTTPPOOL_APP_CLOSED', 500],
   ['StaticRootError', 'HTTPPOOL_STATIC_ROOT', 500],
 ];
 
@@ -91,6 +93,7 @@ const INSTANCES: Record<string, HttpPoolError> = {
   ControllerLoadError: new ControllerLoadError('cannot load'),
   StaticRootError: new StaticRootError('no such folder'),
   InvalidProviderError: new InvalidProviderError('no submit()'),
+  AppClosedError: new AppClosedError(),
 };
 
 function exportedErrorClasses(): [string, new (...args: never[]) => Error][] {

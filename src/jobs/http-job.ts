@@ -2,7 +2,8 @@
 //
 //   queued ──run()──► running ──complete() / promise settles / throw──► done
 //     │                  │                                              ▲
-//     │                  └── deadline, body over the limit, shutdown ───┤
+//     │                  ├── deadline, body over the limit, shutdown ───┤
+//     │                  └── response ended, complete() never called ───┤
 //     └── client went away, queue deadline, shutdown: never runs ───────┘
 //
 // The job runs its handler, reads what the handler did (a `complete` call, a
@@ -49,6 +50,8 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
   endedEarly = false;
   /** Set when the client went away while the job ran: its failures (a cut body read) are no server error. */
   clientLeft = false;
+  /** Set when the handler returned nothing and declared `complete`: only complete(), or its response closing once ended, ends it. */
+  private awaitsComplete = false;
   startedAt: number | undefined = undefined;
   endedAt: number | undefined = undefined;
   private state = QUEUED;
@@ -103,21 +106,35 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
       );
     } else if (result !== undefined || this.route.completesOnReturn) {
       this.settle(result);
+    } else {
+      // The handler took `complete` and will call it (or forget to: see responseClosed).
+      this.awaitsComplete = true;
     }
-    // Otherwise the handler took `complete` and will call it.
   }
 
   /**
    * The response closed. If it never finished, the client went away: a queued
-   * job ends unrun; a running one sees its signal abort.
+   * job ends unrun; a running one sees its signal abort. If its handler still
+   * owes `complete()` but ended the response, it forgot: the job ends now
+   * rather than hold its worker until the deadline (node emits 'close' right
+   * after 'finish', so this costs no listener of its own).
    */
   responseClosed(): void {
-    if (this.state !== DONE && !this.res.writableFinished) {
-      if (this.state === QUEUED) {
-        this.drop();
-      } else {
+    if (this.state === QUEUED) {
+      this.drop();
+    } else if (this.state === RUNNING) {
+      if (!this.res.writableFinished) {
         this.clientLeft = true;
         abortRequest(this.req, new DOMException('The client closed the connection', 'AbortError'));
+      }
+      // Still running: the abort's listeners may have called complete().
+      if (this.state === RUNNING && this.awaitsComplete && this.res.writableEnded) {
+        this.req.log.warn(
+          { route: this.route.name },
+          'handler ended the response without calling complete(): worker freed',
+        );
+        this.state = DONE;
+        this.owner.jobEnded(this);
       }
     }
     this.owner.requestEnded(this);
@@ -177,9 +194,9 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
 
   private fail(error: unknown): void {
     if (this.state === DONE) {
-      // After a timeout or shutdown the handler's own failure (often the abort
-      // itself) is expected; anything else after completion is a bug worth seeing.
-      const level = this.endedEarly ? 'debug' : 'error';
+      // The answer went out (or was cut) already: a failure now is a bug
+      // worth seeing, unless it is the abort we raised ourselves.
+      const level = this.ownAbort(error) ? 'debug' : 'error';
       this.req.log[level]({ err: error, route: this.route.name }, 'handler failed after its job had ended');
       return;
     }
@@ -190,15 +207,47 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
 
   // Answers a failed job (or closes its connection) and logs a server error.
   private answerError(error: unknown): void {
+    const answered = this.res.writableEnded;
     if (statusOf(error) >= 500) {
-      // After a timeout, or once the client left (a body read cut short), the
-      // failure is the client's doing or already reported: any client could
-      // otherwise flood the error log. The socket check covers a read that
-      // fails before the response's 'close' is seen.
-      const level = this.endedEarly || this.clientLeft || this.req.socket.destroyed ? 'debug' : 'error';
-      this.req.log[level]({ err: error, route: this.route.name }, 'handler failed');
+      this.req.log[this.failureLevel(error, answered)]({ err: error, route: this.route.name }, 'handler failed');
     }
-    sendError(this.res, error);
+    // A response already ended went out whole: there is nothing to repair,
+    // and cutting it could truncate what is still being written.
+    if (!answered) sendError(this.res, error);
+  }
+
+  /**
+   * How loud a handler's failure is. Expected noise, at debug (any client
+   * could otherwise flood the error log):
+   * - the answer we chose ourselves when ending a job from outside (504 at a
+   *   deadline, 503 at shutdown): warned about where that was decided;
+   * - the abort we raised ourselves on `req.signal` (a deadline, shutdown, or
+   *   the client leaving), rethrown by the handler;
+   * - any failure while the answer was still unfinished and the client had
+   *   gone (a body read or a write cut short): nobody is left to answer. The
+   *   socket check covers a read that fails before the response's 'close'.
+   * Everything else is at error: in particular any failure after the response
+   * was ended, whatever the client did with its socket since.
+   */
+  private failureLevel(error: unknown, answered: boolean): 'debug' | 'error' {
+    if (this.endedEarly || this.ownAbort(error)) return 'debug';
+    if (!answered && (this.clientLeft || this.req.socket.destroyed)) return 'debug';
+    return 'error';
+  }
+
+  // Whether `error` is the abort of the request's own signal: its reason, or
+  // an AbortError (node's APIs wrap the reason as its `cause`) once it aborted.
+  private ownAbort(error: unknown): boolean {
+    if (!this.endedEarly && !this.clientLeft) return false;
+    const signal = this.req.signal;
+    if (!signal.aborted) return false;
+    if (error === signal.reason) return true;
+    const failure = error as { name?: unknown; cause?: unknown } | null;
+    return (
+      typeof failure === 'object' &&
+      failure !== null &&
+      (failure.cause === signal.reason || failure.name === 'AbortError')
+    );
   }
 }
 

@@ -3,9 +3,11 @@
 //
 //   admit ──► pool.submit ──► started ─────────────────────► jobStarted ──► jobEnded
 //               │      └────► queued (queue deadline) ──────────┘  (handler deadline)
-//               └───────────► rejected: 503 queue full
+//               ├───────────► rejected: 503 queue full
+//               └───────────► anything else, or a throw: 500, logged naming the pool
 //
 //   deadline passed: queued → 503 (shed: queue_timeout), running → 504
+//                    (or, once headers went out, the connection cut)
 //   close: new requests 503 (shed: shutting_down); wait for the live jobs;
 //          past shutdownTimeoutMs, answer the rest 503
 //
@@ -22,7 +24,7 @@ import type { Logger } from 'pino';
 import { Deadlines } from './deadlines';
 import { HttpJob, type JobOwner } from './http-job';
 import { QUEUE_FULL, queueTimeout, shuttingDown } from './shedding';
-import type { WorkerPool } from './worker-pool';
+import type { Admission, WorkerPool } from './worker-pool';
 
 /** The part of the pool the supervisor uses; a test can fake just this. */
 export type JobScheduler = Pick<WorkerPool, 'submit' | 'cancel' | 'release'>;
@@ -78,11 +80,37 @@ export class JobSupervisor implements JobOwner {
     // handler that completes at once ends the job before submit returns.
     // From now, not from receivedAt: a validated body may have taken a while to arrive.
     this.live.watch(job.deadline, this.queueTimeoutMs, now);
-    if (this.pool.submit(job) === 'rejected') {
+    let admission: Admission;
+    try {
+      admission = this.pool.submit(job);
+    } catch (error) {
+      this.misadmitted(job, 'threw', { err: error });
+      return;
+    }
+    if (admission === 'started' || admission === 'queued') return;
+    if (admission === 'rejected') {
       job.drop();
       this.recorder.shed('queue_full');
       sendPrebuilt(res, QUEUE_FULL);
+      return;
     }
+    const answer = String(admission);
+    this.misadmitted(job, `returned ${answer}, not 'started', 'queued' or 'rejected'`, { admission: answer });
+  }
+
+  // The pool answered submit() with something no pool should (a stub
+  // returning undefined, a fake that throws). Never a crash or a hang: a job
+  // it did not run leaves the live set (and the pool's queue, should it sit
+  // there) and is answered 500; one it did run goes on and ends as any other.
+  private misadmitted(job: HttpJob, what: string, detail: Record<string, unknown>): void {
+    const outcome = job.queued ? 'answering 500' : 'the job it started runs on';
+    this.logger.error(
+      { ...detail, pool: poolName(this.pool), route: job.route.name, reqId: job.req.id },
+      `pool.submit() ${what}: ${outcome}`,
+    );
+    if (!job.queued) return;
+    job.drop();
+    sendError(job.res, new Error(`pool.submit() ${what}`)); // a bare 500: the cause is in the log
   }
 
   /**
@@ -116,7 +144,8 @@ export class JobSupervisor implements JobOwner {
     // otherwise start the next queued job just as everything is being cut.
     const jobs = this.live.toArray().sort((a, b) => Number(b.queued) - Number(a.queued));
     for (const job of jobs) {
-      this.logger.warn({ route: job.route.name, queued: job.queued }, 'shutdown timeout: answering 503');
+      const answer = job.res.headersSent ? 'response cut (headers already sent)' : 'answering 503';
+      job.req.log.warn({ route: job.route.name, queued: job.queued }, `shutdown timeout: ${answer}`);
       this.recorder.shed('shutting_down');
       job.endWith(shuttingDown());
     }
@@ -151,17 +180,30 @@ export class JobSupervisor implements JobOwner {
   }
 
   // A deadline passed: a queued job is answered 503 without running; a running
-  // one 504, and its worker goes to the next job.
+  // one 504 (or, with its headers out already, its connection is cut: the
+  // client gets a truncated answer, counted as cut), and its worker goes to
+  // the next job. Logged through the request's logger, with its reqId.
   private expire(job: HttpJob): void {
     if (job.queued) {
       const timeoutMs = this.queueTimeoutMs;
-      this.logger.warn({ route: job.route.name, timeoutMs }, 'queue timeout: answering 503');
+      job.req.log.warn({ route: job.route.name, timeoutMs }, 'queue timeout: answering 503');
       this.recorder.shed('queue_timeout');
       job.endWith(queueTimeout(timeoutMs));
     } else {
       const timeoutMs = job.route.timeoutMs ?? this.handlerTimeoutMs;
-      this.logger.warn({ route: job.route.name, timeoutMs }, 'handler timeout: answering 504');
+      const answer = !job.res.headersSent
+        ? 'answering 504'
+        : job.res.writableEnded
+          ? 'the response was already ended: worker freed'
+          : 'response cut (headers already sent)';
+      job.req.log.warn({ route: job.route.name, timeoutMs }, `handler timeout: ${answer}`);
       job.endWith(new HandlerTimeoutError(timeoutMs));
     }
   }
+}
+
+// A pool's name for a log line: its class (`Object` for a plain fake object).
+function poolName(pool: JobScheduler): string {
+  const name = (pool as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' ? name : typeof pool;
 }

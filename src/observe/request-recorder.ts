@@ -50,8 +50,13 @@ export class RequestRecorder {
 
   /** A request has ended: `route` is its route pattern, or UNMATCHED. */
   ended(req: HttpRequest, res: HttpResponse, route: string, times: RequestTimes): void {
-    // A response cut before its headers went out reached the client as nothing.
-    const status = res.headersSent ? res.statusCode : 0;
+    // What the client got: the status of an answer the server ended; 0 for
+    // one it never ended, which was cut, before its headers went out (nothing
+    // reached the client) or after (a truncated answer, such as a deadline
+    // passing after a partial write). Not writableFinished: app.inject's
+    // responses never report it, and the dispatcher records its own answers
+    // as soon as it has ended them.
+    const status = res.writableEnded ? res.statusCode : 0;
     this.count(route, req.method as string, status);
     this.logAccess(req, route, status, times);
   }

@@ -5,7 +5,7 @@
 // programming or configuration mistakes thrown at bootstrap. Codes are stable
 // and unique (a test pins the list); the README documents them.
 
-import { STATUS_CODES } from 'node:http';
+import { METHODS, STATUS_CODES } from 'node:http';
 
 export interface HttpPoolErrorOptions {
   cause?: unknown;
@@ -53,21 +53,43 @@ export class HttpError extends HttpPoolError {
   }
 }
 
+// What a client sends is never repeated in a message: not the path, a header
+// value, the body's text, nor a property name the class does not declare.
+// An answer that echoes it can be made to say anything under the server's
+// name, and a log that keeps answers keeps whatever it carried. What is
+// named instead: the method (node's parser takes only methods from its own
+// list), limits, positions, and the names the route's own classes declare.
+
+/** node's methods: the only ones its parser lets through, so naming one repeats no text of the client's. */
+const KNOWN_METHODS = new Set(METHODS);
+
+function methodName(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : 'this method';
+}
+
+/**
+ * No route matches the request's path (and method). The message names the
+ * method, never the path; `path` keeps it for the server's own use.
+ */
 export class NotFoundError extends HttpError {
   override readonly code = 'HTTPPOOL_NOT_FOUND';
-  constructor(method: string, path: string) {
-    super(404, `Route ${method} ${path} not found`);
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(404, `No route for ${methodName(method)} on this path`);
   }
 }
 
+/** The path has routes, none for this method; `Allow` lists theirs. The message does not repeat the path. */
 export class MethodNotAllowedError extends HttpError {
   override readonly code = 'HTTPPOOL_METHOD_NOT_ALLOWED';
   constructor(
-    method: string,
-    path: string,
+    readonly method: string,
+    readonly path: string,
     readonly allow: readonly string[],
   ) {
-    super(405, `Method ${method} is not allowed on ${path}`, { headers: { allow: allow.join(', ') } });
+    super(405, `Method ${methodName(method)} is not allowed on this path`, { headers: { allow: allow.join(', ') } });
   }
 }
 
@@ -108,11 +130,11 @@ export class HeadersTooLargeError extends HttpError {
   }
 }
 
-/** The request's `Expect` asks for something other than `100-continue`. */
+/** The request's `Expect` asks for something other than `100-continue`; `expect` keeps what it asked. */
 export class ExpectationFailedError extends HttpError {
   override readonly code = 'HTTPPOOL_EXPECTATION_FAILED';
-  constructor(expect: string) {
-    super(417, `Expect: ${expect} is not supported (only 100-continue is)`);
+  constructor(readonly expect: string) {
+    super(417, 'The Expect header is not supported: only 100-continue is');
   }
 }
 
@@ -125,12 +147,19 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
-/** A route declares a body, and the request's `Content-Type` is not JSON (`application/json` or `…+json`, UTF-8). */
+/**
+ * A route declares a body, and the request's `Content-Type` is not JSON
+ * (`application/json` or `…+json`, UTF-8); `contentType` keeps what it sent.
+ */
 export class UnsupportedMediaTypeError extends HttpError {
   override readonly code = 'HTTPPOOL_UNSUPPORTED_MEDIA_TYPE';
-  constructor(contentType: string | undefined) {
-    const given = contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100));
-    super(415, `Content-Type must be application/json, got ${given}`);
+  constructor(readonly contentType: string | undefined) {
+    super(
+      415,
+      contentType === undefined
+        ? 'Content-Type must be application/json, and the request has none'
+        : 'Content-Type must be application/json (or a +json type), in UTF-8',
+    );
   }
 }
 
@@ -142,12 +171,23 @@ export class EmptyBodyError extends HttpError {
   }
 }
 
-/** A route declares a body, and the request's body does not parse as JSON. */
+/**
+ * A route declares a body, and the request's body does not parse as JSON.
+ * The message tells where the parser stopped, not its words: those quote the
+ * body (`Unexpected token 'x', "x…" is not valid JSON`). The parser's error is the `cause`.
+ */
 export class MalformedJsonError extends HttpError {
   override readonly code = 'HTTPPOOL_MALFORMED_JSON';
   constructor(cause: unknown) {
-    // The parser's message is about the client's own bytes: worth telling it.
-    super(400, `Request body is not valid JSON: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const text = cause instanceof Error ? cause.message : '';
+    const position = /\bat position (\d+)/.exec(text)?.[1];
+    const where =
+      position !== undefined
+        ? ` (at position ${position})`
+        : text.startsWith('Unexpected end of JSON input')
+          ? ' (it ends too soon)'
+          : '';
+    super(400, `Request body is not valid JSON${where}`, { cause });
   }
 }
 
@@ -275,10 +315,6 @@ export class InvalidProviderError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_INVALID_PROVIDER';
 }
 
-/** At bootstrap: a `static` mount's root does not exist or is not a folder. */
-export class StaticRootError extends HttpPoolError {
-  override readonly code = 'HTTPPOOL_STATIC_ROOT';
-}
 /** `listen()` on an app that was closed (or began to close before it listened). */
 export class AppClosedError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_APP_CLOSED';
@@ -288,3 +324,7 @@ export class AppClosedError extends HttpPoolError {
   }
 }
 
+/** At bootstrap: a `static` mount's root does not exist or is not a folder. */
+export class StaticRootError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_STATIC_ROOT';
+}

@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
 import type { MetricsOptions } from './observe/app-metrics';
 import type { DependencyContainer } from 'tsyringe';
+import { checkControllers, type ControllerFolder, type ControllerSource } from './routing/controller-sources';
 import type { Constructor, UnknownProperties } from './routing/route-metadata';
 import {
   checkStaticCache,
@@ -16,8 +17,12 @@ import {
 } from './static/static-options';
 
 export interface HttpPoolOptions {
-  /** Controller classes, or folders whose modules export them (default: none). */
-  controllers?: string | ReadonlyArray<Constructor | string>;
+  /**
+   * Controller classes, or folders whose modules export them (default: none).
+   * A folder is a path, or `{ dir, include, exclude }` to pick its files by
+   * RegExp or function; test and spec files, `.d.ts` and `.map` are never loaded.
+   */
+  controllers?: string | ControllerFolder | ReadonlyArray<Constructor | string | ControllerFolder>;
   /** How many jobs run at once (default 100). Change at run time with `app.pool.resize(n)`. */
   workers?: number;
   /** How many jobs may wait for a worker before requests are shed with 503 (default 1000). */
@@ -34,11 +39,6 @@ export interface HttpPoolOptions {
   bodyLimit?: number;
   /** How long `close()` lets jobs finish before answering the rest 503, in ms (default 10000). */
   shutdownTimeoutMs?: number;
-  /** Largest request head in bytes; past it node answers 431 (default 16 KiB). */
-  maxHeaderSize?: number;
-  /** Longest time to receive a request's head, in ms (default 10000). */
-  headersTimeout?: number;
-  /** Longest time to receive a whole request, in ms (default 30000). */
   /**
    * Signals that close the app gracefully once it listens: `true` for SIGTERM
    * and SIGINT, or a list (default: none). After `close()` the signal is
@@ -46,6 +46,11 @@ export interface HttpPoolOptions {
    * closing ends it at once.
    */
   shutdownSignals?: boolean | readonly NodeJS.Signals[];
+  /** Largest request head in bytes; past it node answers 431 (default 16 KiB). */
+  maxHeaderSize?: number;
+  /** Longest time to receive a request's head, in ms (default 10000). */
+  headersTimeout?: number;
+  /** Longest time to receive a whole request, in ms (default 30000). */
   requestTimeout?: number;
   /** How long an idle keep-alive connection stays open, in ms (default 5000). */
   keepAliveTimeout?: number;
@@ -68,7 +73,7 @@ export interface HttpPoolOptions {
  * constructor(@inject(HTTPPOOL_OPTIONS) private readonly options: ResolvedOptions) {}
  */
 export interface ResolvedOptions {
-  controllers: ReadonlyArray<Constructor | string>;
+  controllers: readonly ControllerSource[];
   workers: number;
   queueSize: number;
   container: DependencyContainer | undefined;
@@ -77,12 +82,12 @@ export interface ResolvedOptions {
   handlerTimeoutMs: number;
   bodyLimit: number;
   shutdownTimeoutMs: number;
+  shutdownSignals: readonly NodeJS.Signals[];
   maxHeaderSize: number;
   headersTimeout: number;
   requestTimeout: number;
   keepAliveTimeout: number;
   unknownProperties: UnknownProperties;
-  shutdownSignals: readonly NodeJS.Signals[];
   static: ResolvedStaticMount[];
   staticCache: ResolvedStaticCache;
   metrics: Required<MetricsOptions> | undefined;
@@ -109,12 +114,12 @@ const KNOWN_OPTIONS = new Set([
   'logger',
   'static',
   'metrics',
+  'shutdownSignals',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
 /** Checks every option and merges them with the defaults; throws naming the bad one. */
 export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
-  'shutdownSignals',
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`HttpPoolApp options must be an object, got ${describe(options)}`);
   }
@@ -131,12 +136,12 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     handlerTimeoutMs: checkDuration(options, 'handlerTimeoutMs'),
     bodyLimit: checkPositiveInteger('bodyLimit', withDefault(options.bodyLimit, DEFAULT_OPTIONS.bodyLimit)),
     shutdownTimeoutMs: checkDuration(options, 'shutdownTimeoutMs'),
+    shutdownSignals: checkShutdownSignals(options.shutdownSignals),
     maxHeaderSize: checkPositiveInteger(
       'maxHeaderSize',
       withDefault(options.maxHeaderSize, DEFAULT_OPTIONS.maxHeaderSize),
     ),
     headersTimeout: checkDuration(options, 'headersTimeout'),
-    shutdownSignals: checkShutdownSignals(options.shutdownSignals),
     requestTimeout: checkDuration(options, 'requestTimeout'),
     keepAliveTimeout: checkDuration(options, 'keepAliveTimeout'),
     unknownProperties: checkUnknownProperties(options.unknownProperties),
@@ -181,19 +186,6 @@ function checkDuration(options: HttpPoolOptions, name: DurationOption): number {
   return value;
 }
 
-function checkControllers(value: HttpPoolOptions['controllers']): ReadonlyArray<Constructor | string> {
-  const list = value === undefined ? [] : typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list)) {
-    throw new TypeError(`Option "controllers" must be an array of classes or folder paths, got ${describe(value)}`);
-  }
-  for (const item of list as unknown[]) {
-    if (typeof item !== 'function' && typeof item !== 'string') {
-      throw new TypeError(`Option "controllers" must hold classes or folder paths, got ${describe(item)}`);
-    }
-  }
-  return list;
-}
-
 function checkMetrics(value: unknown): Required<MetricsOptions> | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return { path: '/metrics', defaultMetrics: false };
@@ -211,6 +203,14 @@ function checkMetrics(value: unknown): Required<MetricsOptions> | undefined {
   return { path, defaultMetrics };
 }
 
+function checkContainer(value: unknown): DependencyContainer | undefined {
+  if (value === undefined) return undefined;
+  if (value !== null && typeof (value as DependencyContainer).createChildContainer === 'function') {
+    return value as DependencyContainer;
+  }
+  throw new TypeError(`Option "container" must be a tsyringe container, got ${describe(value)}`);
+}
+
 function checkShutdownSignals(value: unknown): readonly NodeJS.Signals[] {
   if (value === undefined || value === false) return [];
   if (value === true) return ['SIGTERM', 'SIGINT'];
@@ -220,14 +220,6 @@ function checkShutdownSignals(value: unknown): readonly NodeJS.Signals[] {
   throw new TypeError(
     `Option "shutdownSignals" must be true, false or a list of signal names such as ['SIGTERM'], got ${describe(value)}`,
   );
-}
-
-function checkContainer(value: unknown): DependencyContainer | undefined {
-  if (value === undefined) return undefined;
-  if (value !== null && typeof (value as DependencyContainer).createChildContainer === 'function') {
-    return value as DependencyContainer;
-  }
-  throw new TypeError(`Option "container" must be a tsyringe container, got ${describe(value)}`);
 }
 
 function checkLogger(value: unknown): ResolvedOptions['logger'] {

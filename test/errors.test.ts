@@ -209,21 +209,28 @@ describe('errors', () => {
   });
 
   describe('subclass details', () => {
-    it('NotFoundError names the method and path', () => {
-      expect(INSTANCES.NotFoundError.message).to.equal('Route GET /nowhere not found');
+    it('NotFoundError names the method, keeps the path and does not repeat it', () => {
+      const error = INSTANCES.NotFoundError as NotFoundError;
+      expect(error.message).to.equal('No route for GET on this path');
+      expect(error.path).to.equal('/nowhere');
+      expect(new NotFoundError('BREW', '/x').message).to.equal('No route for this method on this path');
     });
 
-    it('UnsupportedMediaTypeError names the Content-Type given, or none', () => {
-      expect(INSTANCES.UnsupportedMediaTypeError.message).to.equal(
-        'Content-Type must be application/json, got "text/plain"',
-      );
-      expect(new UnsupportedMediaTypeError(undefined).message).to.match(/got none$/);
+    it('UnsupportedMediaTypeError keeps the Content-Type given without repeating it, or says there is none', () => {
+      const error = INSTANCES.UnsupportedMediaTypeError as UnsupportedMediaTypeError;
+      expect(error.message).to.equal('Content-Type must be application/json (or a +json type), in UTF-8');
+      expect(error.contentType).to.equal('text/plain');
+      expect(new UnsupportedMediaTypeError(undefined).message).to.match(/has none$/);
     });
 
-    it('MalformedJsonError keeps the parser error as cause and tells its message', () => {
+    it('MalformedJsonError keeps the parser error as cause and tells where it stopped, not its words', () => {
       const error = INSTANCES.MalformedJsonError as MalformedJsonError;
       expect(error.cause).to.be.instanceOf(SyntaxError);
-      expect(error.message).to.include('Unexpected end of JSON input');
+      expect(error.message).to.equal('Request body is not valid JSON (it ends too soon)');
+      const quoting = new MalformedJsonError(new SyntaxError('Unexpected token \'s\', "secret" is not valid JSON'));
+      expect(quoting.message).to.equal('Request body is not valid JSON');
+      const placed = new MalformedJsonError(new SyntaxError('Unexpected token } in JSON at position 12'));
+      expect(placed.message).to.equal('Request body is not valid JSON (at position 12)');
     });
 
     it('InputValidationError keeps its location and details, and names the failing properties', () => {
@@ -237,7 +244,8 @@ describe('errors', () => {
       const error = INSTANCES.MethodNotAllowedError as MethodNotAllowedError;
       expect(error.allow).to.deep.equal(['GET', 'POST']);
       expect(error.headers).to.deep.equal({ allow: 'GET, POST' });
-      expect(error.message).to.include('DELETE').and.include('/users');
+      expect(error.message).to.equal('Method DELETE is not allowed on this path');
+      expect(error.path).to.equal('/users');
     });
 
     it('RangeNotSatisfiableError keeps the size and tells it in Content-Range', () => {

@@ -104,7 +104,11 @@ describe('resolveOptions()', () => {
 
     for (const value of [5, {}, null, true, [5], [null], [{}], ['./ok', 3]]) {
       it(`rejects controllers ${JSON.stringify(value)} with a TypeError`, () => {
-        expect(() => resolveOptions(loose({ controllers: value }))).to.throw(TypeError, /"controllers"/);
+        // A plain object is read as a { dir, include, exclude } folder, and named by its field.
+        expect(() => resolveOptions(loose({ controllers: value }))).to.throw(
+          TypeError,
+          /"controllers(\[\d+\])?(\.dir)?"/,
+        );
       });
     }
 

@@ -4,8 +4,12 @@
 //
 // Every error answer has the same JSON shape:
 //   { "statusCode": 503, "error": "Service Unavailable", "message": "…", "details"?: … }
-// An HttpError shows its status and message; anything else is a bare 500 whose
-// real cause goes to the log, never to the client.
+// An HttpError shows its status and message. An error from another library
+// that carries a `statusCode` (or `status`) from 400 to 599, as http-errors
+// makes them, is answered with that status; its message is shown only when it
+// is meant to be (`expose`, true by default for 4xx), else the status's
+// reason phrase. Anything else is a bare 500 whose real cause goes to the
+// log, never to the client.
 
 import { STATUS_CODES } from 'node:http';
 import { HttpError } from '../errors';
@@ -19,20 +23,45 @@ export interface ErrorBody {
   details?: unknown;
 }
 
+/** What the http-errors convention puts on an error (fastify, express and koa read the same). */
+interface ForeignHttpError {
+  statusCode?: unknown;
+  status?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
 /** The status an error will be answered with. */
 export function statusOf(error: unknown): number {
-  return error instanceof HttpError ? error.statusCode : 500;
+  if (error instanceof HttpError) return error.statusCode;
+  return foreignStatusOf(error) ?? 500;
+}
+
+/** `statusCode`, else `status`, when it is an integer from 400 to 599. */
+function foreignStatusOf(error: unknown): number | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const { statusCode, status } = error as ForeignHttpError;
+  const value = statusCode !== undefined ? statusCode : status;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599 ? value : undefined;
 }
 
 export function errorBody(error: unknown): ErrorBody {
   const statusCode = statusOf(error);
-  const body: ErrorBody = {
-    statusCode,
-    error: STATUS_CODES[statusCode] ?? 'Error',
-    message: error instanceof HttpError ? error.message : 'Internal Server Error',
-  };
+  const reason = STATUS_CODES[statusCode] ?? 'Error';
+  const body: ErrorBody = { statusCode, error: reason, message: messageOf(error, statusCode, reason) };
   if (error instanceof HttpError && error.details !== undefined) body.details = error.details;
   return body;
+}
+
+// An HttpError's message is meant for the client. Another error's is shown
+// only when it says so (`expose`), which http-errors sets for 4xx: a 5xx
+// message may carry internals (a query, a path, a host).
+function messageOf(error: unknown, statusCode: number, reason: string): string {
+  if (error instanceof HttpError) return error.message;
+  if (foreignStatusOf(error) === undefined) return reason; // a bare 500: 'Internal Server Error'
+  const { expose, message } = error as ForeignHttpError;
+  const exposed = typeof expose === 'boolean' ? expose : statusCode < 500;
+  return exposed && typeof message === 'string' && message !== '' ? message : reason;
 }
 
 /**

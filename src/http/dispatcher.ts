@@ -22,7 +22,7 @@ import type { ResolvedOptions } from '../options';
 import type { ResolvedRoute, RouteTable } from '../routing/route-table';
 import type { StaticFiles } from '../static/static-files';
 import { answerClientError } from './answer-client-error';
-import { awaitContinue, sendContinue } from './expect-continue';
+import { awaitContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { adoptRequest } from './pool-request';
 import { refuseTunnel } from './refuse-tunnel';
@@ -163,11 +163,12 @@ export class Dispatcher {
 
   /**
    * A route that declares input has it read and validated first, and only then
-   * becomes a job: a slow upload or a bad body never holds a worker.
+   * becomes a job: a slow upload or a bad body never holds a worker. A client
+   * awaiting `100 Continue` gets it from `read` once its body will be read, so
+   * a 400 or 415 decided from the head costs it no upload.
    */
   private admitOnceRead(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
-    sendContinue(res);
-    (route.input as RouteInput).read(req).then(
+    (route.input as RouteInput).read(req, res).then(
       () => {
         // The client left while its input was read: there is no one to run it for.
         if (res.destroyed) {

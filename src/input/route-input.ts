@@ -8,6 +8,7 @@
 // Everything that can be decided per route (which parts, which options) is
 // decided once, at bootstrap; a route without input has no RouteInput at all.
 
+import type { ServerResponse } from 'node:http';
 import type { ClassTransformOptions } from 'class-transformer';
 import type { ValidatorOptions } from 'class-validator';
 import {
@@ -18,8 +19,10 @@ import {
   UnsupportedMediaTypeError,
   type InputLocation,
 } from '../errors';
+import { sendContinue } from '../http/expect-continue';
 import type { HttpRequest, RouteParams, RouteQuery } from '../http/http-types';
 import { toInputViolations } from './input-violations';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth';
 import { isJsonMediaType } from './json-media-type';
 import { readBody } from './read-body';
 import type { Constructor, RouteOptions, UnknownProperties } from '../routing/route-metadata';
@@ -36,12 +39,14 @@ const CONVERT_STRINGS: ClassTransformOptions = { enableImplicitConversion: true 
 
 // `whitelist` drops properties the class has no decorator for; with
 // `forbidNonWhitelisted` they fail instead. The value is left out of the
-// errors: it may be a password, and it is the client's own anyway.
+// errors: it may be a password, and it is the client's own anyway. The
+// target stays on them (it never reaches the answer): it tells a Map's
+// entries, named by the client's keys, from a class's declared properties.
 const STRIP: ValidatorOptions = {
   whitelist: true,
   forbidNonWhitelisted: false,
   forbidUnknownValues: true,
-  validationError: { target: false, value: false },
+  validationError: { target: true, value: false },
 };
 const REJECT: ValidatorOptions = { ...STRIP, forbidNonWhitelisted: true };
 
@@ -77,8 +82,10 @@ export class RouteInput {
   /**
    * Reads and checks the declared parts, cheapest first, and sets the
    * validated instances on the request. Rejects with the HttpError to answer.
+   * A client waiting for `100 Continue` (on `res`) gets it only once the body
+   * will be read: after the params, the query and the body's media type passed.
    */
-  async read(req: HttpRequest): Promise<void> {
+  async read(req: HttpRequest, res?: ServerResponse): Promise<void> {
     // Path parameters come from the route pattern, not the client: whatever
     // the class leaves out is the route author's choice, so always strip.
     if (this.params !== undefined) {
@@ -88,7 +95,7 @@ export class RouteInput {
       req.query = (await check('query', this.query, req.query, CONVERT_STRINGS, this.validatorOptions)) as RouteQuery;
     }
     if (this.body !== undefined) {
-      const json = await readJsonObject(req);
+      const json = await readJsonObject(req, res);
       req.body = await check('body', this.body, json, KEEP_JSON_TYPES, this.validatorOptions);
     }
   }
@@ -107,11 +114,12 @@ async function check(
   return instance;
 }
 
-async function readJsonObject(req: HttpRequest): Promise<object> {
+async function readJsonObject(req: HttpRequest, res: ServerResponse | undefined): Promise<object> {
   // No body at all is answered before the media type: there is nothing to mislabel.
   if (!hasBody(req)) throw new EmptyBodyError();
   const contentType = req.headers['content-type'];
   if (!isJsonMediaType(contentType)) throw new UnsupportedMediaTypeError(contentType);
+  if (res !== undefined) sendContinue(res);
   const raw = await readBody(req);
   if (raw.length === 0) throw new EmptyBodyError();
   let value: unknown;
@@ -122,6 +130,10 @@ async function readJsonObject(req: HttpRequest): Promise<object> {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputValidationError('body', [], 'Request body must be a JSON object');
+  }
+  // Before class-transformer recurses into it (undeclared properties too): deep enough, it overflows the stack.
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH, raw.length)) {
+    throw new InputValidationError('body', [], `Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return value;
 }

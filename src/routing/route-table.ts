@@ -9,6 +9,12 @@ import type { RouteHandler, RouteParams, RouteQuery } from '../http/http-types';
 import { DEFAULT_OPTIONS } from '../options';
 import { getController, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
 import { RouteInput, type InputDefaults } from '../input/route-input';
+import { checkInjectable } from './controller-injection';
+
+/** What the table takes from the app's options: input defaults, and the metrics path no route may take. */
+export interface TableOptions extends InputDefaults {
+  metrics?: { readonly path: string } | undefined;
+}
 
 /** One controller method, ready to be called. */
 export interface ResolvedRoute {
@@ -56,15 +62,17 @@ export class RouteTable {
 
   /**
    * Builds the table; every declaration mistake throws here, naming class, method and path.
-   * `inputDefaults` (the app's `unknownProperties`) apply to routes that declare input.
+   * `options.unknownProperties` applies to routes that declare input; with
+   * `options.metrics`, no route may sit at the metrics path, which answers first.
    */
   static build(
     controllers: readonly Constructor[],
     container: DependencyContainer,
-    inputDefaults: InputDefaults = DEFAULT_OPTIONS,
+    options: TableOptions = DEFAULT_OPTIONS,
   ): RouteTable {
-    const table = new RouteTable(inputDefaults);
+    const table = new RouteTable(options);
     for (const ctor of controllers) table.addController(ctor, container);
+    if (options.metrics !== undefined) table.checkNotAt(options.metrics.path);
     table.addImplicitHeadRoutes();
     return table;
   }
@@ -93,6 +101,7 @@ export class RouteTable {
       throw new RouteDefinitionError(`Controller ${ctor.name} declares no routes: add @Route (or @Get, …) methods`);
     }
     checkPath(controller.prefix, `Controller ${ctor.name}'s prefix`);
+    checkInjectable(ctor, container);
     const instance = container.resolve(ctor) as Record<string, unknown>;
     for (const { path, methodName, options } of declared) {
       const name = `${ctor.name}.${methodName}`;
@@ -135,6 +144,17 @@ export class RouteTable {
     }
     this.byKey.set(key, route);
     this.methods.add(method);
+  }
+
+  // The dispatcher answers the metrics path before routing: a route there could never be reached.
+  private checkNotAt(metricsPath: string): void {
+    const shadowed = this.routes.find((route) => route.path === metricsPath);
+    if (shadowed !== undefined) {
+      throw new RouteDefinitionError(
+        `Route ${shadowed.name} (${shadowed.path}) is at the metrics path: metrics answer first, so it would ` +
+          'never be reached (move the route, or the metrics with the metrics.path option)',
+      );
+    }
   }
 
   // GET routes answer HEAD too (node drops the body), as fastify and express do.

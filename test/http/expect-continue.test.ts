@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
-import { IsString } from 'class-validator';
+import { IsInt, IsString } from 'class-validator';
 import { Controller, Get, Post, type HttpRequest } from '../../src/index';
 import { deferred, type Deferred } from '../helpers/deferred';
 import { openSocket, parseResponse } from '../helpers/raw-http';
@@ -21,6 +21,11 @@ class Note {
   text!: string;
 }
 
+class Page {
+  @IsInt()
+  page!: number;
+}
+
 @Controller()
 class UploadController {
   @Post('/upload')
@@ -33,6 +38,11 @@ class UploadController {
 
   @Post('/notes', { body: Note })
   note(_res: unknown, req: HttpRequest<Note>): { text: string } {
+    return { text: req.body.text };
+  }
+
+  @Post('/notes-paged', { body: Note, query: Page })
+  paged(_res: unknown, req: HttpRequest<Note>): { text: string } {
     return { text: req.body.text };
   }
 
@@ -150,6 +160,24 @@ describe('Expect: 100-continue', () => {
     gate.resolve();
     await Promise.all([held, queued]);
     expect(uploads).to.equal(0);
+  });
+
+  it('answers 415 for a refused Content-Type without 100 Continue: nothing is uploaded', async () => {
+    const { port } = await startApp({ controllers: [UploadController] });
+    const socket = await connect(port);
+    const seen = collect(socket);
+    socket.write(head('/notes', 5).replace('Content-Type: application/json', 'Content-Type: text/plain'));
+    const response = await answeredWithoutContinue(seen);
+    expect(response.statusCode).to.equal(415);
+    expect(JSON.parse(response.body)).to.include({ statusCode: 415, error: 'Unsupported Media Type' });
+  });
+
+  it('answers 400 for an invalid query without 100 Continue', async () => {
+    const { port } = await startApp({ controllers: [UploadController] });
+    const socket = await connect(port);
+    const seen = collect(socket);
+    socket.write(head('/notes-paged?page=zero', 5));
+    expect((await answeredWithoutContinue(seen)).statusCode).to.equal(400);
   });
 
   it('sends 100 Continue before reading a validated body', async () => {

@@ -283,8 +283,14 @@ describe('validated input', () => {
     });
 
     it('answers 400 for malformed JSON', async () => {
-      await expectError(await post('/in/users', '{"name": "Ada",'), 400, /^Request body is not valid JSON: /);
-      await expectError(await post('/in/users', "{'name': 'Ada'}"), 400, /^Request body is not valid JSON: /);
+      await expectError(await post('/in/users', '{"name": "Ada",'), 400, /^Request body is not valid JSON\b/);
+      // V8's own message would quote the body ("{'name': 'Ada'}" is not valid JSON): it is not repeated.
+      const quoted = await expectError(
+        await post('/in/users', "{'name': 'Ada'}"),
+        400,
+        /^Request body is not valid JSON\b/,
+      );
+      expect(quoted.message).to.not.include('Ada');
     });
 
     it('answers 400 for a missing or empty body', async () => {
@@ -293,21 +299,21 @@ describe('validated input', () => {
       await expectError(await post('/in/users', ''), 400, /empty/);
     });
 
-    it('answers 415 for a body that is not JSON, naming the Content-Type', async () => {
+    it('answers 415 for a body that is not JSON, without repeating its Content-Type', async () => {
       await expectError(
         await post('/in/users', JSON.stringify(VALID), 'text/plain'),
         415,
-        'Content-Type must be application/json, got "text/plain"',
+        'Content-Type must be application/json (or a +json type), in UTF-8',
       );
       await expectError(
         await post('/in/users', 'name=Ada&age=36', 'application/x-www-form-urlencoded'),
         415,
-        /x-www-form-urlencoded/,
+        /^Content-Type must be application\/json/,
       );
       await expectError(
         await post('/in/users', JSON.stringify(VALID), 'application/json; charset=utf-16'),
         415,
-        /utf-16/,
+        /in UTF-8$/,
       );
     });
 
@@ -347,15 +353,18 @@ describe('validated input', () => {
     });
 
     it("are rejected with 400 by the route option unknownProperties: 'reject'", async () => {
-      const answer = await expectError(await post('/in/strict', extra), 400, 'Invalid request body: admin, address');
-      expect(answer.details).to.deep.include({
-        property: 'admin',
-        constraints: { whitelistValidation: 'property admin should not exist' },
-      });
+      const answer = await expectError(
+        await post('/in/strict', extra),
+        400,
+        'Invalid request body: (undeclared), address',
+      );
+      // The client's own property names are not repeated: one entry stands for them.
+      const undeclared = { whitelistValidation: 'properties the class does not declare are not allowed' };
+      expect(answer.details).to.deep.include({ property: '(undeclared)', constraints: undeclared });
       expect(answer.details).to.deep.include({
         property: 'address',
         constraints: {},
-        children: [{ property: 'zip', constraints: { whitelistValidation: 'property zip should not exist' } }],
+        children: [{ property: '(undeclared)', constraints: undeclared }],
       });
       expect((await post('/in/strict', VALID)).status).to.equal(200);
     });
@@ -371,9 +380,9 @@ describe('validated input', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ ...VALID, admin: true }),
         });
-        await expectError(body, 400, 'Invalid request body: admin');
+        await expectError(body, 400, 'Invalid request body: (undeclared)');
         const query = await fetch(`${strictUrl}/in/page?page=2&utm_source=mail`);
-        const answer = await expectError(query, 400, 'Invalid query string: utm_source');
+        const answer = await expectError(query, 400, 'Invalid query string: (undeclared)');
         expect(answer.details?.[0]?.constraints).to.have.property('whitelistValidation');
       });
 

@@ -154,7 +154,7 @@ describe('limits', () => {
     expect(JSON.parse(response.body)).to.deep.equal({
       statusCode: 417,
       error: 'Expectation Failed',
-      message: 'Expect: magic is not supported (only 100-continue is)',
+      message: 'The Expect header is not supported: only 100-continue is',
     });
     expect(runs).to.equal(0);
   });

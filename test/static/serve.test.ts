@@ -169,7 +169,7 @@ describe('static: serving files', () => {
       expect(errorBody(answer)).to.deep.equal({
         statusCode: 404,
         error: 'Not Found',
-        message: 'Route GET /public/nope.css not found',
+        message: 'No route for GET on this path',
       });
     });
 

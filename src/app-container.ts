@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { InvalidProviderError } from './errors';
 import { JobQueue } from './jobs/job-queue';
-import { WorkerPool, type PoolJob } from './jobs/worker-pool';
+import { WorkerPool, type PoolJob, type PoolStall } from './jobs/worker-pool';
 import type { HttpPoolOptions, ResolvedOptions } from './options';
 import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 
@@ -55,9 +55,30 @@ export function createAppContainer(
   const queue = callerPool?.queue instanceof JobQueue ? callerPool.queue : new JobQueue<PoolJob>(config.queueSize);
   // A caller's JobQueue registration wins for injection; the app's pool does not use it.
   if (!container.isRegistered(JobQueue, true)) container.register(JobQueue, { useValue: queue });
-  const pool = callerPool ?? new WorkerPool(config.workers, queue);
+  const pool = callerPool ?? new WorkerPool(config.workers, queue, { onStall: stallWarner(logger) });
   if (callerPool === undefined) container.register(WorkerPool, { useValue: pool });
   return { container, pool, queue };
+}
+
+const STALL_WARNING_INTERVAL_MS = 10_000;
+
+// One warn line per interval at most, counting the stalls it stands for: a
+// handler that stalls on every request would otherwise log ten lines a second.
+function stallWarner(logger: Logger): (stall: PoolStall) => void {
+  let lastWarnedAt = -Infinity;
+  let stalls = 0;
+  return (stall) => {
+    stalls++;
+    const now = performance.now();
+    if (now - lastWarnedAt < STALL_WARNING_INTERVAL_MS) return;
+    lastWarnedAt = now;
+    logger.warn(
+      { ...stall, stalls },
+      `pool.run(): a task waited ${stall.waitedMs} ms with every worker busy and none freed, and started beyond the pool's size. ` +
+        "A handler that awaits pool.run() after an await holds its worker while the task waits for one: call it before the handler's first await (it then runs on the handler's worker), or size the pool for it",
+    );
+    stalls = 0;
+  };
 }
 
 function checkCallerPool(pool: WorkerPool, given: Pick<HttpPoolOptions, 'workers' | 'queueSize'>): void {

@@ -6,7 +6,14 @@ import 'reflect-metadata';
 export { HttpPoolApp, type AppStats } from './app';
 export { Controller } from './routing/controller';
 export { Route, Get, Post, Put, Patch, Delete } from './routing/route';
-export { WorkerPool, type PoolJob, type PoolStats, type Admission } from './jobs/worker-pool';
+export {
+  WorkerPool,
+  type PoolJob,
+  type PoolStats,
+  type PoolStall,
+  type WorkerPoolOptions,
+  type Admission,
+} from './jobs/worker-pool';
 export { JobQueue, QueueItem, type QueueEntry } from './jobs/job-queue';
 export { DEFAULT_OPTIONS, type HttpPoolOptions, type ResolvedOptions } from './options';
 export type { MetricsOptions } from './observe/app-metrics';

@@ -5,11 +5,26 @@
 // freed slot goes straight to the oldest queued job. So a pool of 100,000
 // workers at rest costs one number, and growing or shrinking it is O(1) plus
 // the jobs it lets start.
+//
+// `run()` is also called from inside jobs: a handler that awaits
+// `pool.run(task)` holds a worker while its task waits for one, so once every
+// worker is held that way, nothing frees one (workers 1, two requests: both
+// time out). Two rules keep that from deadlocking:
+// - a task asked for while a job of this pool is starting (a handler's code up
+//   to its first `await`) runs at once on that job's worker: its caller holds
+//   the worker and waits for the task, so the task takes the caller's place
+//   rather than a second one;
+// - a task asked for later (after an `await`, where the pool cannot tell who
+//   asks) queues as any job does. If it waits `stallMs` with every worker busy
+//   and not one freed, the pool is stuck or as good as stuck, and the oldest
+//   such task starts beyond the pool's size, and `onStall` hears of it.
+//   Requests never start beyond the size: only run() tasks do, and
+//   only while nothing else moves.
 
 import { QueueFullError } from '../errors';
 import type { JobQueue, QueueEntry } from './job-queue';
-import { QueueItem } from './linked-list';
 import { RETRY_AFTER_SECONDS } from './shedding';
+import { TaskJob, type TaskHost } from './task-job';
 
 /** A unit of work the pool can run. */
 export interface PoolJob {
@@ -38,12 +53,52 @@ export interface PoolStats {
   rejected: number;
 }
 
+/** A run() task that started beyond the pool's size because nothing else could move. */
+export interface PoolStall {
+  /** It waited at least this long (`stallMs`) with every worker busy and none freed. */
+  waitedMs: number;
+  workers: number;
+  busy: number;
+  /** run() tasks still queued after it started. */
+  queuedTasks: number;
+}
+
+export interface WorkerPoolOptions {
+  /**
+   * How long a queued run() task may wait, with every worker busy and none
+   * freed, before it starts beyond the pool's size. Default 100; `0` never.
+   */
+  stallMs?: number;
+  /** Told each time a task starts that way. */
+  onStall?: (stall: PoolStall) => void;
+}
+
+const DEFAULT_STALL_MS = 100;
+
+// A task run on its caller's worker took none, so it gives none back.
+const CALLERS_WORKER: TaskHost = { release() {} };
+
 export class WorkerPool {
   private workers: number;
   private busy = 0;
   private completed = 0;
   private rejected = 0;
   private draining = false;
+  // > 0 while a job's run() is on the stack: see the header on run().
+  private starting = 0;
+  private readonly stallMs: number;
+  private readonly onStall: ((stall: PoolStall) => void) | undefined;
+  private stallTimer: NodeJS.Timeout | undefined = undefined;
+  // Releases counted when the stall timer was armed; tasks started past the
+  // size give theirs back without counting, so they never look like progress.
+  private releasesAtArm = 0;
+  private overflowReleases = 0;
+  private readonly overflowHost: TaskHost = {
+    release: () => {
+      this.overflowReleases++;
+      this.release();
+    },
+  };
 
   /**
    * @param workers how many jobs may run at once: a positive integer.
@@ -55,8 +110,15 @@ export class WorkerPool {
   constructor(
     workers: number,
     readonly queue: JobQueue<PoolJob>,
+    options: WorkerPoolOptions = {},
   ) {
     this.workers = checkSize(workers);
+    const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    if (!Number.isSafeInteger(stallMs) || stallMs < 0) {
+      throw new RangeError(`WorkerPool: stallMs must be a non-negative integer, got ${String(stallMs)}`);
+    }
+    this.stallMs = stallMs;
+    this.onStall = options.onStall;
   }
 
   get size(): number {
@@ -76,7 +138,7 @@ export class WorkerPool {
   submit(job: PoolJob): Admission {
     if (this.busy < this.workers && this.queue.isEmpty()) {
       this.busy++;
-      job.run();
+      this.startJob(job);
       return 'started';
     }
     const entry = this.queue.offer(job);
@@ -106,12 +168,19 @@ export class WorkerPool {
 
   /**
    * Runs a function on the pool and resolves with its result; rejects with
-   * `QueueFullError` when the queue is full.
+   * `QueueFullError` when the queue is full. Called while one of this pool's
+   * jobs starts (a handler, up to its first `await`), it runs at once on that
+   * job's worker; see the header of this file.
    */
   run<R>(task: () => R | PromiseLike<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const job = new TaskJob(this, task, resolve, reject);
-      if (this.submit(job) === 'rejected') reject(new QueueFullError(RETRY_AFTER_SECONDS));
+      if (this.starting > 0) {
+        new TaskJob(CALLERS_WORKER, task, resolve, reject).run();
+        return;
+      }
+      const admission = this.submit(new TaskJob(this, task, resolve, reject));
+      if (admission === 'rejected') reject(new QueueFullError(RETRY_AFTER_SECONDS));
+      else if (admission === 'queued') this.watchForStall();
     });
   }
 
@@ -139,45 +208,55 @@ export class WorkerPool {
         if (job === undefined) break;
         job.queueEntry = undefined;
         this.busy++;
-        job.run();
+        this.startJob(job);
       }
     } finally {
       this.draining = false;
     }
   }
-}
 
-class TaskJob<R> extends QueueItem implements PoolJob {
-  queueEntry: QueueEntry<PoolJob> | undefined;
-
-  constructor(
-    private readonly pool: WorkerPool,
-    private readonly task: () => R | PromiseLike<R>,
-    private readonly resolve: (value: R) => void,
-    private readonly reject: (reason: unknown) => void,
-  ) {
-    super();
+  private startJob(job: PoolJob): void {
+    this.starting++;
+    try {
+      job.run();
+    } finally {
+      this.starting--;
+    }
   }
 
-  run(): void {
-    let result: R | PromiseLike<R>;
-    try {
-      result = this.task();
-    } catch (error) {
-      this.pool.release();
-      this.reject(error);
-      return;
+  private watchForStall(): void {
+    if (this.stallTimer !== undefined || this.stallMs === 0) return;
+    this.releasesAtArm = this.completed - this.overflowReleases;
+    // Not unref'd: it runs only while a task waits, and a stuck pool should
+    // not let the process exit with that task's promise pending.
+    this.stallTimer = setTimeout(() => this.checkStall(), this.stallMs);
+  }
+
+  private checkStall(): void {
+    this.stallTimer = undefined;
+    const task = this.oldestQueuedTask();
+    if (task === undefined) return;
+    const moved = this.completed - this.overflowReleases !== this.releasesAtArm;
+    if (!moved && this.busy >= this.workers) {
+      this.cancel(task);
+      this.busy++;
+      task.host = this.overflowHost;
+      const queuedTasks = this.queuedTaskCount();
+      this.onStall?.({ waitedMs: this.stallMs, workers: this.workers, busy: this.busy, queuedTasks });
+      this.startJob(task);
     }
-    Promise.resolve(result).then(
-      (value) => {
-        this.pool.release();
-        this.resolve(value);
-      },
-      (error: unknown) => {
-        this.pool.release();
-        this.reject(error);
-      },
-    );
+    if (this.oldestQueuedTask() !== undefined) this.watchForStall();
+  }
+
+  private oldestQueuedTask(): TaskJob<unknown> | undefined {
+    for (const job of this.queue) if (job instanceof TaskJob) return job as TaskJob<unknown>;
+    return undefined;
+  }
+
+  private queuedTaskCount(): number {
+    let count = 0;
+    for (const job of this.queue) if (job instanceof TaskJob) count++;
+    return count;
   }
 }
 

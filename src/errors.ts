@@ -130,6 +130,21 @@ export class HeadersTooLargeError extends HttpError {
   }
 }
 
+/**
+ * A guard refused the request. `guard` names it (for logs; the client is not
+ * told); `returned` is set when the guard answered something other than a
+ * boolean (a missed `return`), which refuses too.
+ */
+export class ForbiddenError extends HttpError {
+  override readonly code = 'HTTPPOOL_FORBIDDEN';
+  constructor(
+    readonly guard: string,
+    readonly returned?: string,
+  ) {
+    super(403, 'Access to this route was refused');
+  }
+}
+
 /** The request's `Expect` asks for something other than `100-continue`; `expect` keeps what it asked. */
 export class ExpectationFailedError extends HttpError {
   override readonly code = 'HTTPPOOL_EXPECTATION_FAILED';

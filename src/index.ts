@@ -6,6 +6,8 @@ import 'reflect-metadata';
 export { HttpPoolApp, type AppStats } from './app';
 export { Controller } from './routing/controller';
 export { Route, Get, Post, Put, Patch, Delete } from './routing/route';
+export { UseGuards } from './guards/use-guards';
+export type { CanActivate, Guard, GuardContext } from './guards/guard';
 export {
   WorkerPool,
   type PoolJob,
@@ -38,6 +40,7 @@ export {
   RequestTimeoutError,
   HeadersTooLargeError,
   ExpectationFailedError,
+  ForbiddenError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   EmptyBodyError,

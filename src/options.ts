@@ -2,6 +2,7 @@
 
 import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
+import { isGuard, type Guard } from './guards/guard';
 import type { MetricsOptions } from './observe/app-metrics';
 import type { DependencyContainer } from 'tsyringe';
 import { checkControllers, type ControllerFolder, type ControllerSource } from './routing/controller-sources';
@@ -62,6 +63,8 @@ export interface HttpPoolOptions {
   staticCache?: StaticCacheOptions;
   /** Prometheus metrics: `true` serves them at `/metrics`, outside the pool; or `{ path, defaultMetrics }` (default: off). */
   metrics?: boolean | MetricsOptions;
+  /** Guards every route runs behind, before its controller's and its own `@UseGuards` (default: none). */
+  guards?: readonly Guard[];
 }
 
 /**
@@ -91,6 +94,7 @@ export interface ResolvedOptions {
   static: ResolvedStaticMount[];
   staticCache: ResolvedStaticCache;
   metrics: Required<MetricsOptions> | undefined;
+  guards: readonly Guard[];
 }
 
 export const DEFAULT_OPTIONS = {
@@ -115,6 +119,7 @@ const KNOWN_OPTIONS = new Set([
   'static',
   'metrics',
   'shutdownSignals',
+  'guards',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -148,6 +153,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     static: checkStaticMounts(options.static),
     staticCache: checkStaticCache(options.staticCache),
     metrics: checkMetrics(options.metrics),
+    guards: checkGuards(options.guards),
   };
   if (resolved.requestTimeout !== 0 && resolved.headersTimeout > resolved.requestTimeout) {
     throw new RangeError(
@@ -184,6 +190,21 @@ function checkDuration(options: HttpPoolOptions, name: DurationOption): number {
     throw new RangeError(`Option "${name}" must be a whole number of milliseconds (0 or more), got ${describe(value)}`);
   }
   return value;
+}
+
+function checkGuards(value: unknown): readonly Guard[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new TypeError(`Option "guards" must be an array of guard classes or instances, got ${describe(value)}`);
+  }
+  value.forEach((guard: unknown, index) => {
+    if (!isGuard(guard)) {
+      throw new TypeError(
+        `Option "guards"[${index}] must be a class with a canActivate(req, context) method, or an object with one, got ${describe(guard)}`,
+      );
+    }
+  });
+  return [...(value as Guard[])];
 }
 
 function checkMetrics(value: unknown): Required<MetricsOptions> | undefined {

@@ -32,6 +32,7 @@ import {
   StaticRootError,
   InvalidProviderError,
   AppClosedError,
+  ForbiddenError,
 } from '../src/errors';
 
 // [class name, code, statusCode]. Adding, renaming or renumbering an error is
@@ -47,6 +48,7 @@ const EXPECTED: [string, string, number][] = [
   ['RequestTimeoutError', 'HTTPPOOL_REQUEST_TIMEOUT', 408],
   ['HeadersTooLargeError', 'HTTPPOOL_HEADERS_TOO_LARGE', 431],
   ['ExpectationFailedError', 'HTTPPOOL_EXPECTATION_FAILED', 417],
+  ['ForbiddenError', 'HTTPPOOL_FORBIDDEN', 403],
   ['PayloadTooLargeError', 'HTTPPOOL_PAYLOAD_TOO_LARGE', 413],
   ['UnsupportedMediaTypeError', 'HTTPPOOL_UNSUPPORTED_MEDIA_TYPE', 415],
   ['EmptyBodyError', 'HTTPPOOL_EMPTY_BODY', 400],
@@ -77,6 +79,7 @@ const INSTANCES: Record<string, HttpPoolError> = {
   RequestTimeoutError: new RequestTimeoutError(),
   HeadersTooLargeError: new HeadersTooLargeError(16384),
   ExpectationFailedError: new ExpectationFailedError('magic'),
+  ForbiddenError: new ForbiddenError('AdminGuard'),
   PayloadTooLargeError: new PayloadTooLargeError(1024),
   UnsupportedMediaTypeError: new UnsupportedMediaTypeError('text/plain'),
   EmptyBodyError: new EmptyBodyError(),
@@ -143,6 +146,7 @@ describe('errors', () => {
       [
         'HttpError',
         'NotFoundError',
+        'ForbiddenError',
         'MethodNotAllowedError',
         'MalformedUrlError',
         'MalformedRequestError',

@@ -8,12 +8,14 @@ import type { Logger } from 'pino';
 import { sendError, statusOf } from '../answers/error-answer';
 import {
   ExpectationFailedError,
+  ForbiddenError,
   MalformedRequestError,
   MalformedUrlError,
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors';
-import { declaredTooLarge } from '../input/body-limit';
+import type { GuardChain } from '../guards/guard-chain';
+import { declaredTooLarge, declaresBody } from '../input/body-limit';
 import type { RouteInput } from '../input/route-input';
 import type { JobSupervisor } from '../jobs/job-supervisor';
 import type { AppMetrics } from '../observe/app-metrics';
@@ -147,12 +149,78 @@ export class Dispatcher {
     }
     req.params = match.params;
     req.query = match.query;
-    if (match.route.input !== undefined) {
-      this.admitOnceRead(match.route, req, res, receivedAt);
+    const guards = match.route.guards;
+    if (guards !== undefined) {
+      this.admitIfAllowed(guards, match.route, req, res, receivedAt);
       return;
     }
-    this.jobs.admit(match.route, req, res, receivedAt);
+    this.admitChecked(match.route, req, res, receivedAt);
   };
+
+  // A request its guards let through: read its input if it declares any, then make it a job.
+  private admitChecked(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
+    if (route.input !== undefined) {
+      this.admitOnceRead(route, req, res, receivedAt);
+      return;
+    }
+    this.jobs.admit(route, req, res, receivedAt);
+  }
+
+  /**
+   * Guards are asked before anything else is spent on the request: before its
+   * body is read (so no `100 Continue` and no upload for a refusal) and
+   * before it takes a worker or a queue slot.
+   */
+  private admitIfAllowed(
+    guards: GuardChain,
+    route: ResolvedRoute,
+    req: HttpRequest,
+    res: HttpResponse,
+    receivedAt: number,
+  ): void {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = guards.check(req);
+    } catch (error) {
+      this.refuse(route, req, res, receivedAt, error);
+      return;
+    }
+    if (pending === undefined) {
+      this.admitChecked(route, req, res, receivedAt);
+      return;
+    }
+    pending.then(
+      () => {
+        // The client left while a guard thought: there is no one to run it for.
+        if (res.destroyed) {
+          this.recorder.ended(req, res, route.path, timesOf(receivedAt));
+          return;
+        }
+        if (this.jobs.isClosing) res.shouldKeepAlive = false;
+        this.admitChecked(route, req, res, receivedAt);
+      },
+      (error: unknown) => this.refuse(route, req, res, receivedAt, error),
+    );
+  }
+
+  private refuse(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number, error: unknown): void {
+    if (res.destroyed) {
+      this.recorder.ended(req, res, route.path, timesOf(receivedAt));
+      return;
+    }
+    if (error instanceof ForbiddenError && error.returned !== undefined) {
+      req.log.warn(
+        { route: route.name, guard: error.guard, returned: error.returned },
+        'guard returned neither true nor false: refused',
+      );
+    } else if (statusOf(error) >= 500) {
+      req.log.error({ err: error, route: route.name }, 'a guard failed');
+    }
+    // A body that was never read would have to be received and dropped before
+    // the connection could carry another request: close it instead.
+    if (!req.complete && declaresBody(req)) res.shouldKeepAlive = false;
+    this.answer(req, res, route.path, receivedAt, error);
+  }
 
   // Readies node's request for a handler; every response carries its id.
   private adopt(request: IncomingMessage, res: HttpResponse): HttpRequest {

@@ -27,6 +27,13 @@ interface Counted {
   [kListener]?: BodyOverflowListener | undefined;
 }
 
+/** Whether a request carries a body: without Content-Length or Transfer-Encoding it has none (RFC 9112 §6.3). */
+export function declaresBody(req: HttpRequest): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && Number(length) > 0;
+}
+
 /** Sets the limit a request's body is counted against (at adoption). */
 export function limitBody(req: object, limit: number): void {
   (req as Counted)[kLimit] = limit;

@@ -21,6 +21,7 @@ import {
 } from '../errors';
 import { sendContinue } from '../http/expect-continue';
 import type { HttpRequest, RouteParams, RouteQuery } from '../http/http-types';
+import { declaresBody } from './body-limit';
 import { toInputViolations } from './input-violations';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth';
 import { isJsonMediaType } from './json-media-type';
@@ -116,7 +117,7 @@ async function check(
 
 async function readJsonObject(req: HttpRequest, res: ServerResponse | undefined): Promise<object> {
   // No body at all is answered before the media type: there is nothing to mislabel.
-  if (!hasBody(req)) throw new EmptyBodyError();
+  if (!declaresBody(req)) throw new EmptyBodyError();
   const contentType = req.headers['content-type'];
   if (!isJsonMediaType(contentType)) throw new UnsupportedMediaTypeError(contentType);
   if (res !== undefined) sendContinue(res);
@@ -136,13 +137,6 @@ async function readJsonObject(req: HttpRequest, res: ServerResponse | undefined)
     throw new InputValidationError('body', [], `Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return value;
-}
-
-// Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3).
-function hasBody(req: HttpRequest): boolean {
-  if (req.headers['transfer-encoding'] !== undefined) return true;
-  const length = req.headers['content-length'];
-  return length !== undefined && Number(length) > 0;
 }
 
 function checkClass(cls: unknown, location: InputLocation, routeName: string): Constructor<object> | undefined {

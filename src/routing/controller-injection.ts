@@ -1,4 +1,4 @@
-// A controller's constructor parameters, checked before the container makes
+// A controller's (or a guard's) constructor parameters, checked before the container makes
 // it: what tsyringe would otherwise fail on with "TypeInfo not known", or,
 // worse, inject without a word (`new Object()` for a type-only import).
 //
@@ -27,7 +27,7 @@ const BUILT_INS = new Set<unknown>([String, Number, Boolean, Symbol, BigInt, Arr
  * its constructor cannot be injected as written. A controller the container
  * already has a provider for is the caller's to make, and is not checked.
  */
-export function checkInjectable(ctor: Constructor, container: DependencyContainer): void {
+export function checkInjectable(ctor: Constructor, container: DependencyContainer, kind = 'Controller'): void {
   if (container.isRegistered(ctor, true)) return;
   const paramTypes = Reflect.getMetadata('design:paramtypes', ctor) as unknown[] | undefined;
   const tokens = (Reflect.getOwnMetadata(INJECTION_TOKENS_KEY, ctor) ?? {}) as Record<number, unknown>;
@@ -35,7 +35,7 @@ export function checkInjectable(ctor: Constructor, container: DependencyContaine
     for (let index = 0; index < ctor.length; index++) {
       if (tokens[index] !== undefined) continue;
       throw new RouteDefinitionError(
-        `Controller ${ctor.name}: its constructor takes ${ctor.length} parameter${ctor.length === 1 ? '' : 's'} ` +
+        `${kind} ${ctor.name}: its constructor takes ${ctor.length} parameter${ctor.length === 1 ? '' : 's'} ` +
           'but has no design:paramtypes metadata, so nothing can be injected by type. It was compiled without ' +
           'emitDecoratorMetadata (esbuild, tsx, swc and vite do not emit it): compile it with tsc and ' +
           '"emitDecoratorMetadata": true, or name each parameter with @inject(token)',
@@ -47,15 +47,15 @@ export function checkInjectable(ctor: Constructor, container: DependencyContaine
     if (tokens[index] !== undefined) return;
     if (NO_CLASS.has(type)) {
       throw new RouteDefinitionError(
-        `Controller ${ctor.name}: constructor parameter #${index} has no class to inject by (its recorded type is ` +
+        `${kind} ${ctor.name}: constructor parameter #${index} has no class to inject by (its recorded type is ` +
           `${type === undefined || type === null ? String(type) : (type as Constructor).name}): it is typed with an ` +
-          'interface, with a class imported by `import type`, or with a class not yet defined when the controller ' +
-          'was (a circular import). Import the class as a value, or name the parameter with @inject(token)',
+          'interface, with a class imported by `import type`, or with a class not yet defined when the ' +
+          `${kind.toLowerCase()} was (a circular import). Import the class as a value, or name the parameter with @inject(token)`,
       );
     }
     if (BUILT_INS.has(type) && !container.isRegistered(type as InjectionToken, true)) {
       throw new RouteDefinitionError(
-        `Controller ${ctor.name}: constructor parameter #${index} is a ${(type as Constructor).name}, which cannot ` +
+        `${kind} ${ctor.name}: constructor parameter #${index} is a ${(type as Constructor).name}, which cannot ` +
           'be injected by type: register a value under a token and name the parameter with @inject(token)',
       );
     }

@@ -3,10 +3,12 @@
 // Keys are plain strings on reflect-metadata, so two copies of httppool in one
 // process (a linked package, say) still read each other's controllers.
 
+import type { Guard } from '../guards/guard';
 import type { HttpMethod } from '../http/http-types';
 
 const CONTROLLER_KEY = 'httppool:controller';
 const ROUTES_KEY = 'httppool:routes';
+const GUARDS_KEY = 'httppool:guards';
 
 /** A class, as the decorators and the container see it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -57,4 +59,27 @@ export function addRoute(target: Constructor, route: RouteDefinition): void {
 /** The class's routes, its parents' included, in declaration order. */
 export function getRoutes(target: Constructor): readonly RouteDefinition[] {
   return (Reflect.getMetadata(ROUTES_KEY, target) as RouteDefinition[] | undefined) ?? [];
+}
+
+/**
+ * Adds guards to a controller (`methodName` undefined) or to one of its
+ * methods. Decorators apply bottom-up, so each adds its guards in front: the
+ * guards run in the order they are written, top to bottom.
+ */
+export function addGuards(target: Constructor, methodName: string | undefined, guards: readonly Guard[]): void {
+  const own = (
+    methodName === undefined
+      ? Reflect.getOwnMetadata(GUARDS_KEY, target)
+      : Reflect.getOwnMetadata(GUARDS_KEY, target, methodName)
+  ) as Guard[] | undefined;
+  const all = [...guards, ...(own ?? [])];
+  if (methodName === undefined) Reflect.defineMetadata(GUARDS_KEY, all, target);
+  else Reflect.defineMetadata(GUARDS_KEY, all, target, methodName);
+}
+
+/** The guards of a controller's route, in the order they run: the class's (its parents' if it has none), then the method's. */
+export function getGuards(target: Constructor, methodName: string): readonly Guard[] {
+  const onClass = (Reflect.getMetadata(GUARDS_KEY, target) as Guard[] | undefined) ?? [];
+  const onMethod = (Reflect.getMetadata(GUARDS_KEY, target, methodName) as Guard[] | undefined) ?? [];
+  return [...onClass, ...onMethod];
 }

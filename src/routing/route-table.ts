@@ -7,13 +7,17 @@ import type { DependencyContainer } from 'tsyringe';
 import { DuplicateRouteError, RouteDefinitionError } from '../errors';
 import type { RouteHandler, RouteParams, RouteQuery } from '../http/http-types';
 import { DEFAULT_OPTIONS } from '../options';
-import { getController, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
+import { getController, getGuards, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
+import type { Guard } from '../guards/guard';
+import { GuardChain, GuardInstances } from '../guards/guard-chain';
 import { RouteInput, type InputDefaults } from '../input/route-input';
 import { checkInjectable } from './controller-injection';
 
 /** What the table takes from the app's options: input defaults, and the metrics path no route may take. */
 export interface TableOptions extends InputDefaults {
   metrics?: { readonly path: string } | undefined;
+  /** App-wide guards, run before every route's own. */
+  guards?: readonly Guard[];
 }
 
 /** One controller method, ready to be called. */
@@ -33,6 +37,8 @@ export interface ResolvedRoute {
   readonly timeoutMs: number | undefined;
   /** The declared body, query and params to read and check before a worker is taken; none when undeclared. */
   readonly input: RouteInput | undefined;
+  /** The guards asked before the request becomes a job (app-wide, controller, method); none when there are none. */
+  readonly guards: GuardChain | undefined;
   readonly options: RouteOptions;
 }
 
@@ -53,7 +59,11 @@ export class RouteTable {
   private readonly byKey = new Map<string, ResolvedRoute>();
   readonly routes: ResolvedRoute[] = [];
 
-  private constructor(private readonly inputDefaults: InputDefaults) {}
+  private constructor(
+    private readonly inputDefaults: InputDefaults,
+    private readonly appGuards: readonly Guard[],
+    private readonly guardInstances: GuardInstances,
+  ) {}
 
   /** Every method some route answers (HEAD included where GET is). */
   get methodsServed(): string[] {
@@ -70,7 +80,7 @@ export class RouteTable {
     container: DependencyContainer,
     options: TableOptions = DEFAULT_OPTIONS,
   ): RouteTable {
-    const table = new RouteTable(options);
+    const table = new RouteTable(options, options.guards ?? [], new GuardInstances(container));
     for (const ctor of controllers) table.addController(ctor, container);
     if (options.metrics !== undefined) table.checkNotAt(options.metrics.path);
     table.addImplicitHeadRoutes();
@@ -118,6 +128,11 @@ export class RouteTable {
         completesOnReturn: handler.length < 3,
         timeoutMs: checkTimeout(options.timeoutMs, name),
         input: RouteInput.of(options, name, this.inputDefaults),
+        guards: GuardChain.of(
+          [...this.appGuards, ...getGuards(ctor, methodName)],
+          { controller: ctor, methodName, path: joinPaths(controller.prefix, path) },
+          this.guardInstances,
+        ),
         options,
       };
       const methods = options.method === undefined ? METHODS : ([] as string[]).concat(options.method);

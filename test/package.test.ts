@@ -54,6 +54,12 @@ export class UserController {
 export const app: Promise<HttpPoolApp> = HttpPoolApp.bootstrap({ controllers: [UserController], workers: 4 });
 `;
 
+/** The TypeScript compilers a consumer may have: `npm i -D typescript` today, and the 6.x line. */
+const TYPESCRIPTS = [
+  ['typescript 7', 'node_modules/typescript-7/bin/tsc'],
+  ['typescript 6', 'node_modules/typescript/bin/tsc'],
+] as const;
+
 describe('the packed package', function () {
   this.timeout(60_000);
   let consumer: string;
@@ -131,7 +137,60 @@ describe('the packed package', function () {
     );
     expect(result.stdout).to.equal('');
   });
+
+  it('ships source maps that carry their sources', async () => {
+    const map = JSON.parse(
+      await readFile(path.join(consumer, 'node_modules', 'httppool', 'dist', 'src', 'app.js.map'), 'utf8'),
+    ) as { sources: string[]; sourcesContent?: string[] };
+    expect(map.sources).to.deep.equal(['../../src/app.ts']);
+    expect(map.sourcesContent?.[0]).to.equal(await readFile(path.join(root, 'src', 'app.ts'), 'utf8'));
+  });
+
+  // The README's first controller and its recommended tsconfig.json, as a
+  // newcomer pastes them: into a CommonJS project and an ES module one, built
+  // with each TypeScript line users install, then run (on port 0, not 9000).
+  for (const [compiler, tscPath] of TYPESCRIPTS) {
+    for (const moduleType of ['commonjs', 'module'] as const) {
+      it(`builds and runs the README's controller as ${moduleType} with ${compiler}`, async () => {
+        const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+        const project = path.join(consumer, `readme-${compiler}-${moduleType}`);
+        await mkdir(path.join(project, 'src'), { recursive: true });
+        await writeFile(path.join(project, 'package.json'), JSON.stringify({ type: moduleType }));
+        await writeFile(path.join(project, 'tsconfig.json'), readmeBlock(readme, 'A controller', 'json'));
+        await writeFile(path.join(project, 'src', 'main.ts'), onPortZero(readmeBlock(readme, 'A controller', 'ts')));
+        const build = await run(process.execPath, [path.join(root, tscPath), '-p', '.'], { cwd: project }).catch(
+          (error: { stdout: string }) => error,
+        );
+        expect(build.stdout).to.equal('');
+        const { stdout } = await run(process.execPath, ['--enable-source-maps', 'dist/main.js'], { cwd: project });
+        expect(stdout).to.include('answered {"id":"1","name":"Ada"}');
+      });
+    }
+  }
 });
+
+/** The first fenced block of a language under a README heading. */
+function readmeBlock(readme: string, heading: string, language: string): string {
+  const section = readme.split(`\n## ${heading}\n`)[1]?.split('\n## ')[0] ?? '';
+  const block = new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'm').exec(section);
+  if (!block) throw new Error(`README: no ${language} block under "## ${heading}"`);
+  return block[1] as string;
+}
+
+/** The README's program, listening on port 0 and asking itself once instead of serving on 9000. */
+function onPortZero(program: string): string {
+  const listen = 'await app.listen(9000);';
+  expect(program).to.include(listen);
+  return program.replace(
+    listen,
+    [
+      "const { port } = await app.listen(0, '127.0.0.1');",
+      "const user = await (await fetch('http://127.0.0.1:' + port + '/api/users/1')).text();",
+      "console.log('answered ' + user);",
+      'await app.close();',
+    ].join('\n'),
+  );
+}
 
 describe('the docs', () => {
   it('have no relative link to a file that does not exist', async () => {

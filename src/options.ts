@@ -2,6 +2,7 @@
 
 import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
+import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-headers';
 import { isGuard, type Guard } from './guards/guard';
 import type { MetricsOptions } from './observe/app-metrics';
 import type { DependencyContainer } from 'tsyringe';
@@ -65,6 +66,18 @@ export interface HttpPoolOptions {
   metrics?: boolean | MetricsOptions;
   /** Guards every route runs behind, before its controller's and its own `@UseGuards` (default: none). */
   guards?: readonly Guard[];
+  /**
+   * Headers every answer carries, such as `{ server: 'my-service' }`: the
+   * handlers' and the framework's own (errors, 503s, static files, /metrics).
+   * A handler may still change or remove one (default: none).
+   */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * The header that carries the request id: read from the request when the
+   * client sends a plain one, and sent on every answer (default
+   * `'x-request-id'`); `false` for neither (ids are still made for the logs).
+   */
+  requestIdHeader?: string | false;
 }
 
 /**
@@ -95,6 +108,8 @@ export interface ResolvedOptions {
   staticCache: ResolvedStaticCache;
   metrics: Required<MetricsOptions> | undefined;
   guards: readonly Guard[];
+  headers: Readonly<Record<string, string>>;
+  requestIdHeader: string | false;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -120,6 +135,8 @@ const KNOWN_OPTIONS = new Set([
   'metrics',
   'shutdownSignals',
   'guards',
+  'headers',
+  'requestIdHeader',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -154,7 +171,14 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     staticCache: checkStaticCache(options.staticCache),
     metrics: checkMetrics(options.metrics),
     guards: checkGuards(options.guards),
+    headers: checkDefaultHeaders(options.headers),
+    requestIdHeader: checkRequestIdHeader(options.requestIdHeader),
   };
+  if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
+    throw new TypeError(
+      `Option "headers.${resolved.requestIdHeader}" would overwrite every request id: rename it, or set "requestIdHeader"`,
+    );
+  }
   if (resolved.requestTimeout !== 0 && resolved.headersTimeout > resolved.requestTimeout) {
     throw new RangeError(
       `Option "headersTimeout" (${resolved.headersTimeout}) must not exceed "requestTimeout" (${resolved.requestTimeout})`,

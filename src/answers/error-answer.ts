@@ -114,13 +114,12 @@ export function sendPrebuilt(res: HttpResponse, answer: PrebuiltAnswer): void {
 /**
  * The bytes of a complete error answer, for a socket with no response object.
  * The connection closes after it, so the body's length is the only framing
- * needed. `requestId` is sent as `x-request-id` when the request got that far
- * (CONNECT does; a parser error does not).
+ * needed. `headerLines` are the app's own (its defaults and the request id,
+ * when the request got that far: CONNECT does, a parser error does not).
  */
-export function rawAnswer(error: HttpError, requestId?: string): string {
+export function rawAnswer(error: HttpError, headerLines = ''): string {
   const body = JSON.stringify(errorBody(error));
-  let head = `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'Error'}\r\n`;
-  if (requestId !== undefined) head += `x-request-id: ${requestId}\r\n`;
+  let head = `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'Error'}\r\n` + headerLines;
   for (const [name, value] of Object.entries(error.headers ?? {})) head += `${name}: ${value}\r\n`;
   head +=
     'content-type: application/json; charset=utf-8\r\n' +

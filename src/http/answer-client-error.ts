@@ -15,6 +15,7 @@ import {
   RequestTimeoutError,
   type HttpError,
 } from '../errors';
+import type { AnswerHeaders } from '../answers/answer-headers';
 import { rawAnswer } from '../answers/error-answer';
 
 /** node's limit on one chunk's extensions (kMaxChunkExtensionsSize in its parser). */
@@ -50,6 +51,7 @@ export function answerClientError(
   socket: Duplex,
   logger: Logger,
   maxHeaderSize: number,
+  headers: AnswerHeaders,
   answered: (status: number) => void,
 ): void {
   // A reset connection is already gone: nobody to answer.
@@ -63,29 +65,29 @@ export function answerClientError(
   // connection, if any (it keeps it in socket._httpMessage):
   const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (current == null || current.writableEnded) {
-    if (send(socket, answer)) answered(answer.statusCode); // none, or it is all queued already: ours follows it
+    if (send(socket, answer, headers)) answered(answer.statusCode); // none, or it is all queued already: ours follows it
   } else if (current.req.complete) {
     // A whole request still being answered: let it finish.
     current.once('close', () => {
-      if (send(socket, answer)) answered(answer.statusCode);
+      if (send(socket, answer, headers)) answered(answer.statusCode);
     });
   } else if (!current.headersSent) {
     // Its request's body failed to parse and never will: that request is the
     // malformed one, and nothing of its response went out yet. Its job counts
     // it when its response closes (as cut: status 0), so it is not counted here.
-    send(socket, answer);
+    send(socket, answer, headers);
   } else {
     socket.destroy(); // its body failed mid-answer: cut it, as node does
   }
 }
 
 /** Writes the answer and closes; false if the socket could no longer take it. */
-function send(socket: Duplex, answer: HttpError): boolean {
+function send(socket: Duplex, answer: HttpError, headers: AnswerHeaders): boolean {
   if (!socket.writable) {
     socket.destroy();
     return false;
   }
-  socket.end(rawAnswer(answer));
+  socket.end(rawAnswer(answer, headers.lines(undefined)));
   // The server's sockets are half-open: close once the answer is flushed.
   if (socket instanceof Socket) socket.destroySoon();
   else socket.destroy();

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { AnswerHeaders } from '../answers/answer-headers';
 import { sendError, statusOf } from '../answers/error-answer';
 import {
   ExpectationFailedError,
@@ -53,6 +54,8 @@ export class Dispatcher {
   private readonly staticFiles: Pick<StaticFiles, 'serve'> | undefined;
   private readonly metrics: AppMetrics | undefined;
   private readonly metricsPath: string | undefined;
+  private readonly answerHeaders: AnswerHeaders;
+  private readonly requestIdHeader: string | undefined;
 
   constructor(parts: DispatcherParts) {
     this.table = parts.table;
@@ -63,23 +66,26 @@ export class Dispatcher {
     this.staticFiles = parts.staticFiles;
     this.metrics = parts.metrics;
     this.metricsPath = parts.metrics === undefined ? undefined : parts.config.metrics?.path;
+    const { headers, requestIdHeader } = parts.config;
+    this.requestIdHeader = requestIdHeader === false ? undefined : requestIdHeader;
+    this.answerHeaders = new AnswerHeaders(headers, this.requestIdHeader);
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
   readonly refuseConnect = (request: IncomingMessage, socket: Duplex): void => {
     const receivedAt = performance.now();
-    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
+    const req = adoptRequest(request, this.logger, this.config.bodyLimit, this.requestIdHeader);
     // node never hands CONNECT to 'request', so no route can answer it.
     const allow = this.table.methodsServed.filter((method) => method !== 'CONNECT');
     if (this.staticFiles !== undefined)
       for (const method of ['GET', 'HEAD']) if (!allow.includes(method)) allow.push(method);
-    refuseTunnel(req, socket, allow);
+    refuseTunnel(req, socket, allow, this.answerHeaders);
     this.recorder.answeredRaw(req, 405, receivedAt);
   };
 
   /** Answers what node's parser rejected (or a timeout) on the raw socket; node's `'clientError'` listener. */
   readonly refuseMalformed = (error: Error, socket: Duplex): void => {
-    answerClientError(error, socket, this.logger, this.config.maxHeaderSize, (status) =>
+    answerClientError(error, socket, this.logger, this.config.maxHeaderSize, this.answerHeaders, (status) =>
       this.recorder.answeredRaw(undefined, status, performance.now()),
     );
   };
@@ -222,10 +228,10 @@ export class Dispatcher {
     this.answer(req, res, route.path, receivedAt, error);
   }
 
-  // Readies node's request for a handler; every response carries its id.
+  // Readies node's request for a handler; every response carries its id and the default headers.
   private adopt(request: IncomingMessage, res: HttpResponse): HttpRequest {
-    const req = adoptRequest(request, this.logger, this.config.bodyLimit);
-    res.setHeader('x-request-id', req.id);
+    const req = adoptRequest(request, this.logger, this.config.bodyLimit, this.requestIdHeader);
+    this.answerHeaders.apply(res, req);
     return req;
   }
 

@@ -17,7 +17,7 @@ export interface HttpRequest<Body = unknown, Query = RouteQuery, Params = RouteP
   params: Params;
   query: Query;
   body: Body;
-  /** The request id: a sane incoming `x-request-id`, else generated. */
+  /** The request id: a plain incoming one (`x-request-id`, or the `requestIdHeader` option), else generated. */
   readonly id: string;
   /** Aborts when the client goes away (and, with deadlines, when one passes). */
   readonly signal: AbortSignal;

@@ -11,6 +11,7 @@ import type { HttpRequest, RouteParams, RouteQuery } from './http-types';
 import { RequestIds } from './request-ids';
 
 const kLogger = Symbol('httppool.logger');
+const kIdHeader = Symbol('httppool.idHeader');
 const kId = Symbol('httppool.id');
 const kLog = Symbol('httppool.log');
 const kAbort = Symbol('httppool.abort');
@@ -23,6 +24,7 @@ const generatedIds = new RequestIds();
 
 interface RequestState {
   [kLogger]: Logger;
+  [kIdHeader]: string | undefined;
   [kId]?: string;
   [kLog]?: Logger;
   [kAbort]?: AbortController;
@@ -37,7 +39,8 @@ export class PoolRequest extends IncomingMessage implements HttpRequest {
   get id(): string {
     const self = this as unknown as RequestState;
     if (self[kId] === undefined) {
-      const incoming = this.headers['x-request-id'];
+      const name = self[kIdHeader];
+      const incoming = name === undefined ? undefined : this.headers[name];
       self[kId] = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : generatedIds.next();
     }
     return self[kId];
@@ -74,10 +77,16 @@ delete (lazyProperties as Record<string, unknown>)['constructor'];
  * PoolRequests; one from another server (via `app.dispatch`) gets the same
  * getters, and the body counter, on the instance.
  */
-export function adoptRequest(req: IncomingMessage, logger: Logger, bodyLimit: number): HttpRequest {
+export function adoptRequest(
+  req: IncomingMessage,
+  logger: Logger,
+  bodyLimit: number,
+  idHeader: string | undefined,
+): HttpRequest {
   if (!(req instanceof PoolRequest)) Object.defineProperties(req, lazyProperties);
   const self = req as unknown as RequestState;
   self[kLogger] = logger;
+  self[kIdHeader] = idHeader;
   limitBody(req, bodyLimit);
   return req as HttpRequest;
 }

@@ -5,11 +5,13 @@
 
 import type { Duplex } from 'node:stream';
 import { MethodNotAllowedError } from '../errors';
+import type { AnswerHeaders } from '../answers/answer-headers';
 import type { HttpRequest } from './http-types';
 import { rawAnswer } from '../answers/error-answer';
 
 /** Writes a complete 405 answer on the raw socket, then closes it. */
-export function refuseTunnel(req: HttpRequest, socket: Duplex, allow: readonly string[]): void {
+export function refuseTunnel(req: HttpRequest, socket: Duplex, allow: readonly string[], headers: AnswerHeaders): void {
   socket.on('error', () => {}); // the client may be gone already; nothing to tell it
-  socket.end(rawAnswer(new MethodNotAllowedError(req.method ?? 'CONNECT', req.url ?? '', allow), req.id));
+  const refusal = new MethodNotAllowedError(req.method ?? 'CONNECT', req.url ?? '', allow);
+  socket.end(rawAnswer(refusal, headers.lines(req.id)));
 }

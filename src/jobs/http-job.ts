@@ -6,6 +6,10 @@
 //     │                  └── response ended, complete() never called ───┤
 //     └── client went away, queue deadline, shutdown: never runs ───────┘
 //
+// A returned stream is part of the job's work: the job, and its worker, last
+// until the stream is written out (or fails, or the client leaves, or the
+// handler deadline passes: each destroys it).
+//
 // The job runs its handler, reads what the handler did (a `complete` call, a
 // returned value, a settled promise, a throw) and answers it. `done` is
 // entered once, and entering it tells the owner (the supervisor), which gives
@@ -14,11 +18,12 @@
 // after a timeout.
 
 import { sendError, statusOf } from '../answers/error-answer';
-import { sendJson } from '../answers/send-json';
+import { sendValue } from '../answers/send-value';
 import type { HttpError } from '../errors';
 import type { Complete, HttpRequest, HttpResponse } from '../http/http-types';
 import { abortRequest } from '../http/pool-request';
 import { watchResponse, type ResponseWatcher } from '../http/pool-response';
+import type { Readable } from 'node:stream';
 import { holdBodyOverflow, type BodyOverflowListener } from '../input/body-limit';
 import type { RequestTimes } from '../observe/request-recorder';
 import type { ResolvedRoute } from '../routing/route-table';
@@ -52,6 +57,8 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
   clientLeft = false;
   /** Set when the handler returned nothing and declared `complete`: only complete(), or its response closing once ended, ends it. */
   private awaitsComplete = false;
+  /** A stream the handler returned, while it is piped into the response. */
+  private stream: Readable | undefined = undefined;
   startedAt: number | undefined = undefined;
   endedAt: number | undefined = undefined;
   private state = QUEUED;
@@ -127,6 +134,12 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
         this.clientLeft = true;
         abortRequest(this.req, new DOMException('The client closed the connection', 'AbortError'));
       }
+      if (this.state === RUNNING && this.stream !== undefined) {
+        // The returned stream is written out, or its client left: the job is over either way.
+        if (!this.res.writableFinished) this.stream.destroy();
+        this.state = DONE;
+        this.owner.jobEnded(this);
+      }
       // Still running: the abort's listeners may have called complete().
       if (this.state === RUNNING && this.awaitsComplete && this.res.writableEnded) {
         this.req.log.warn(
@@ -162,6 +175,7 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
     this.state = DONE;
     this.endedEarly = true;
     abortRequest(this.req, new DOMException(error.message, 'TimeoutError'));
+    this.stream?.destroy();
     this.answerError(error);
     this.owner.jobEnded(this);
   }
@@ -171,18 +185,39 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
     if (this.state === RUNNING) this.fail(error);
   }
 
-  // The handler returned (or resolved) a value: send it as JSON if nothing was written.
+  // The handler returned (or resolved) a value: send it, by its type, if nothing was written.
   private settle(value: unknown): void {
     if (this.state === DONE) return;
     if (value !== undefined && !this.res.headersSent && !this.res.writableEnded) {
+      let stream: Readable | undefined;
       try {
-        sendJson(this.res, this.res.statusCode, value);
+        stream = sendValue(this.res, value);
       } catch (error) {
         this.fail(error);
         return;
       }
+      if (stream !== undefined) {
+        this.pipe(stream);
+        return;
+      }
     }
     this.finish();
+  }
+
+  // Writes a returned stream with back-pressure (pipe waits for 'drain'); the
+  // job ends when the response closes (see responseClosed) or the stream fails.
+  private pipe(stream: Readable): void {
+    if (this.req.method === 'HEAD') {
+      stream.destroy(); // HEAD gets the headers only: nothing to read the stream for
+      this.finish();
+      return;
+    }
+    this.stream = stream;
+    stream.once('error', (error: unknown) => {
+      stream.unpipe(this.res);
+      this.fail(error);
+    });
+    stream.pipe(this.res);
   }
 
   private finish(): void {
@@ -201,6 +236,7 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
       return;
     }
     this.state = DONE;
+    this.stream?.destroy();
     this.answerError(error);
     this.owner.jobEnded(this);
   }

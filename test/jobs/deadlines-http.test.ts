@@ -85,7 +85,7 @@ describe('deadlines', () => {
     expect(waited).to.be.at.least(95);
     expect(app.pool.stats()).to.include({ queued: 0, busy: 1 });
     gate.resolve();
-    expect(await (await holding).text()).to.equal('"held"');
+    expect(await (await holding).text()).to.equal('held');
     expect(runs).to.deep.equal(['hold']);
   });
 
@@ -107,7 +107,7 @@ describe('deadlines', () => {
       error: 'Gateway Timeout',
       message: 'Handler did not finish within 100 ms',
     });
-    expect(await (await next).text()).to.equal('"ran"');
+    expect(await (await next).text()).to.equal('ran');
     expect(aborts).to.deep.equal(['TimeoutError']);
     expect(app.pool.stats()).to.include({ busy: 0, completed: 2 });
     const warning = logs.lines.find((line) => line.level === LEVELS.warn);
@@ -135,7 +135,7 @@ describe('deadlines', () => {
     expect(short.status).to.equal(504);
     expect(((await short.json()) as { message: string }).message).to.contain('100 ms');
     expect(none.status).to.equal(200);
-    expect(await none.text()).to.equal('"patient"');
+    expect(await none.text()).to.equal('patient');
   });
 
   it('handlerTimeoutMs 0 means no deadline', async () => {

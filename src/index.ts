@@ -29,6 +29,8 @@ export type {
 export type { StaticStats } from './static/file-cache';
 export type { RouteOptions, Constructor, UnknownProperties } from './routing/route-metadata';
 export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http/http-types';
+export type { CorsOptions, CorsStaticOrigin, CorsOriginFunction } from './http/cors-policy';
+export type { CookieOptions, ResolvedCookieOptions } from './http/cookies';
 export { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 export {
   HttpPoolError,

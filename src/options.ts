@@ -4,6 +4,8 @@ import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
 import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-headers';
 import { isGuard, type Guard } from './guards/guard';
+import { checkCookieOptions, type ResolvedCookieOptions } from './http/cookies';
+import { checkCorsOptions, type CorsOptions } from './http/cors-policy';
 import type { MetricsOptions } from './observe/app-metrics';
 import type { DependencyContainer } from 'tsyringe';
 import { checkControllers, type ControllerFolder, type ControllerSource } from './routing/controller-sources';
@@ -78,6 +80,18 @@ export interface HttpPoolOptions {
    * `'x-request-id'`); `false` for neither (ids are still made for the logs).
    */
   requestIdHeader?: string | false;
+  /**
+   * CORS, as the `cors` package applies it: `true` for its defaults (any
+   * origin), or its options. Every OPTIONS request is then a preflight,
+   * answered without a worker (default: off).
+   */
+  cors?: boolean | CorsOptions;
+  /**
+   * `{ secret }` signs cookies set with `{ signed: true }` and checks them in
+   * `req.signedCookies`; a list rotates secrets (the first signs, all verify).
+   * `req.cookies` and `res.setCookie()` work without it.
+   */
+  cookies?: { secret: string | readonly string[] };
 }
 
 /**
@@ -110,6 +124,8 @@ export interface ResolvedOptions {
   guards: readonly Guard[];
   headers: Readonly<Record<string, string>>;
   requestIdHeader: string | false;
+  cors: CorsOptions | undefined;
+  cookies: ResolvedCookieOptions;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -137,6 +153,8 @@ const KNOWN_OPTIONS = new Set([
   'guards',
   'headers',
   'requestIdHeader',
+  'cors',
+  'cookies',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -173,6 +191,8 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     guards: checkGuards(options.guards),
     headers: checkDefaultHeaders(options.headers),
     requestIdHeader: checkRequestIdHeader(options.requestIdHeader),
+    cors: checkCorsOptions(options.cors),
+    cookies: checkCookieOptions(options.cookies),
   };
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
     throw new TypeError(

@@ -25,9 +25,11 @@ import type { ResolvedOptions } from '../options';
 import type { ResolvedRoute, RouteTable } from '../routing/route-table';
 import type { StaticFiles } from '../static/static-files';
 import { answerClientError } from './answer-client-error';
+import { CorsPolicy } from './cors-policy';
 import { awaitContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
-import { adoptRequest } from './pool-request';
+import { adoptRequest, type RequestSettings } from './pool-request';
+import { adoptResponse } from './pool-response';
 import { refuseTunnel } from './refuse-tunnel';
 
 /** What a dispatcher is made of; the app builds it at bootstrap. */
@@ -43,6 +45,8 @@ export interface DispatcherParts {
 
 /** Route label for static files in logs and metrics. */
 const STATIC = '(static)';
+/** Route label for CORS preflights, answered before routing. */
+const PREFLIGHT = '(cors preflight)';
 
 export class Dispatcher {
   private readonly table: RouteTable;
@@ -55,7 +59,8 @@ export class Dispatcher {
   private readonly metrics: AppMetrics | undefined;
   private readonly metricsPath: string | undefined;
   private readonly answerHeaders: AnswerHeaders;
-  private readonly requestIdHeader: string | undefined;
+  private readonly requestSettings: RequestSettings;
+  private readonly cors: CorsPolicy | undefined;
 
   constructor(parts: DispatcherParts) {
     this.table = parts.table;
@@ -66,15 +71,17 @@ export class Dispatcher {
     this.staticFiles = parts.staticFiles;
     this.metrics = parts.metrics;
     this.metricsPath = parts.metrics === undefined ? undefined : parts.config.metrics?.path;
-    const { headers, requestIdHeader } = parts.config;
-    this.requestIdHeader = requestIdHeader === false ? undefined : requestIdHeader;
-    this.answerHeaders = new AnswerHeaders(headers, this.requestIdHeader);
+    const { headers, requestIdHeader, bodyLimit, cookies, cors } = parts.config;
+    const idHeader = requestIdHeader === false ? undefined : requestIdHeader;
+    this.answerHeaders = new AnswerHeaders(headers, idHeader);
+    this.requestSettings = { logger: parts.logger, bodyLimit, idHeader, cookieSecrets: cookies.secrets };
+    this.cors = cors === undefined ? undefined : new CorsPolicy(cors);
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
   readonly refuseConnect = (request: IncomingMessage, socket: Duplex): void => {
     const receivedAt = performance.now();
-    const req = adoptRequest(request, this.logger, this.config.bodyLimit, this.requestIdHeader);
+    const req = adoptRequest(request, this.requestSettings);
     // node never hands CONNECT to 'request', so no route can answer it.
     const allow = this.table.methodsServed.filter((method) => method !== 'CONNECT');
     if (this.staticFiles !== undefined)
@@ -120,6 +127,33 @@ export class Dispatcher {
       this.answer(req, res, UNMATCHED, receivedAt, new MalformedRequestError('HTTP/1.1 requires a Host header'));
       return;
     }
+    if (this.cors !== undefined) {
+      this.applyCors(this.cors, req, res, receivedAt);
+      return;
+    }
+    this.serve(req, res, receivedAt);
+  };
+
+  /**
+   * CORS headers first, on every answer that follows; a preflight the policy
+   * answers ends here, before routing, without a worker.
+   */
+  private applyCors(cors: CorsPolicy, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
+    const preflight = cors.answers(req);
+    if (preflight) res.once('close', () => this.recorder.ended(req, res, PREFLIGHT, timesOf(receivedAt)));
+    cors.apply(req, res, (error) => {
+      if (error !== undefined && error !== null) {
+        req.log.error({ err: error }, 'the cors origin function failed');
+        if (preflight) sendError(res, error);
+        else this.answer(req, res, UNMATCHED, receivedAt, error);
+        return;
+      }
+      this.serve(req, res, receivedAt);
+    });
+  }
+
+  // Everything after the head checks and CORS: /metrics, the closing check, static files, routing.
+  private serve(req: HttpRequest, res: HttpResponse, receivedAt: number): void {
     const url = req.url as string;
     // Outside the pool, and before the shutdown check: it must answer when the pool cannot.
     if (this.metricsPath !== undefined && isPath(url, this.metricsPath)) {
@@ -161,7 +195,7 @@ export class Dispatcher {
       return;
     }
     this.admitChecked(match.route, req, res, receivedAt);
-  };
+  }
 
   // A request its guards let through: read its input if it declares any, then make it a job.
   private admitChecked(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
@@ -230,7 +264,8 @@ export class Dispatcher {
 
   // Readies node's request for a handler; every response carries its id and the default headers.
   private adopt(request: IncomingMessage, res: HttpResponse): HttpRequest {
-    const req = adoptRequest(request, this.logger, this.config.bodyLimit, this.requestIdHeader);
+    const req = adoptRequest(request, this.requestSettings);
+    adoptResponse(res);
     this.answerHeaders.apply(res, req);
     return req;
   }

@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { CookieOptions } from './cookies';
 
 /** Path parameters, by name, as the router decoded them. */
 export type RouteParams = Record<string, string>;
@@ -23,9 +24,19 @@ export interface HttpRequest<Body = unknown, Query = RouteQuery, Params = RouteP
   readonly signal: AbortSignal;
   /** A child logger that carries the request id. */
   readonly log: Logger;
+  /** The Cookie header, parsed on first read (signed ones are in `signedCookies` when the app has a secret). */
+  readonly cookies: Record<string, string>;
+  /** Signed cookies, checked against `cookies.secret`: the value, or `false` when the signature does not match. */
+  readonly signedCookies: Record<string, string | false>;
 }
 
-export type HttpResponse = ServerResponse<IncomingMessage>;
+/** Node's `ServerResponse` plus the cookie helpers. */
+export interface HttpResponse extends ServerResponse<IncomingMessage> {
+  /** Appends a Set-Cookie (path `/` unless given); `signed` signs it with the app's `cookies.secret`. */
+  setCookie(name: string, value: string, options?: CookieOptions): this;
+  /** Tells the client to drop a cookie (give the path and domain it was set with). */
+  clearCookie(name: string, options?: CookieOptions): this;
+}
 
 /**
  * Tells the pool the job is finished and frees its worker. Ends the response if

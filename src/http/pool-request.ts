@@ -1,17 +1,28 @@
 // PoolRequest: node's IncomingMessage with what httppool adds to a request.
 //
-// `id`, `signal` and `log` are getters that build their value on first use:
-// most handlers never touch a signal, and an AbortController per request
-// would cost every request for the few that do.
+// `id`, `signal`, `log` and the cookies are getters that build their value on
+// first use: most handlers never touch a signal, and an AbortController per
+// request would cost every request for the few that do.
 
 import { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { countBodyChunk, limitBody } from '../input/body-limit';
+import { parseCookies, type RequestCookies } from './cookies';
 import type { HttpRequest, RouteParams, RouteQuery } from './http-types';
 import { RequestIds } from './request-ids';
 
-const kLogger = Symbol('httppool.logger');
-const kIdHeader = Symbol('httppool.idHeader');
+/** What an app tells each of its requests; made once per app. */
+export interface RequestSettings {
+  readonly logger: Logger;
+  readonly bodyLimit: number;
+  /** The lower-case header the id is read from, or `undefined` for none. */
+  readonly idHeader: string | undefined;
+  /** The `cookies.secret` list: the first signs, every one verifies. */
+  readonly cookieSecrets: readonly string[];
+}
+
+const kSettings = Symbol('httppool.settings');
+const kCookies = Symbol('httppool.cookies');
 const kId = Symbol('httppool.id');
 const kLog = Symbol('httppool.log');
 const kAbort = Symbol('httppool.abort');
@@ -23,8 +34,8 @@ const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
 const generatedIds = new RequestIds();
 
 interface RequestState {
-  [kLogger]: Logger;
-  [kIdHeader]: string | undefined;
+  [kSettings]: RequestSettings;
+  [kCookies]?: RequestCookies;
   [kId]?: string;
   [kLog]?: Logger;
   [kAbort]?: AbortController;
@@ -39,7 +50,7 @@ export class PoolRequest extends IncomingMessage implements HttpRequest {
   get id(): string {
     const self = this as unknown as RequestState;
     if (self[kId] === undefined) {
-      const name = self[kIdHeader];
+      const name = self[kSettings].idHeader;
       const incoming = name === undefined ? undefined : this.headers[name];
       self[kId] = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : generatedIds.next();
     }
@@ -57,7 +68,15 @@ export class PoolRequest extends IncomingMessage implements HttpRequest {
 
   get log(): Logger {
     const self = this as unknown as RequestState;
-    return (self[kLog] ??= self[kLogger].child({ reqId: this.id }));
+    return (self[kLog] ??= self[kSettings].logger.child({ reqId: this.id }));
+  }
+
+  get cookies(): Record<string, string> {
+    return cookiesOf(this).cookies;
+  }
+
+  get signedCookies(): Record<string, string | false> {
+    return cookiesOf(this).signedCookies;
   }
 
   // node's parser pushes each body chunk here as it arrives, whether or not a
@@ -77,18 +96,21 @@ delete (lazyProperties as Record<string, unknown>)['constructor'];
  * PoolRequests; one from another server (via `app.dispatch`) gets the same
  * getters, and the body counter, on the instance.
  */
-export function adoptRequest(
-  req: IncomingMessage,
-  logger: Logger,
-  bodyLimit: number,
-  idHeader: string | undefined,
-): HttpRequest {
+export function adoptRequest(req: IncomingMessage, settings: RequestSettings): HttpRequest {
   if (!(req instanceof PoolRequest)) Object.defineProperties(req, lazyProperties);
-  const self = req as unknown as RequestState;
-  self[kLogger] = logger;
-  self[kIdHeader] = idHeader;
-  limitBody(req, bodyLimit);
+  (req as unknown as RequestState)[kSettings] = settings;
+  limitBody(req, settings.bodyLimit);
   return req as HttpRequest;
+}
+
+/** The cookie secrets of the app that adopted `req` (none for a request it never saw). */
+export function cookieSecretsOf(req: IncomingMessage): readonly string[] {
+  return (req as unknown as Partial<RequestState>)[kSettings]?.cookieSecrets ?? [];
+}
+
+function cookiesOf(req: IncomingMessage): RequestCookies {
+  const self = req as unknown as RequestState;
+  return (self[kCookies] ??= parseCookies(req.headers.cookie, self[kSettings].cookieSecrets));
 }
 
 /** Aborts the request's signal (now, or when it is first read). Idempotent. */

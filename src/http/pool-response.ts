@@ -1,4 +1,5 @@
-// PoolResponse: node's ServerResponse, telling the job it answers how it ends.
+// PoolResponse: node's ServerResponse, telling the job it answers how it ends,
+// with the cookie helpers (`setCookie`, `clearCookie`) a handler sees.
 //
 // A job must hear two events of its response: 'close' (the request is over;
 // before the response finished, the client left) and 'error' (node reports a
@@ -10,6 +11,8 @@
 // plain node server) gets the same emit() on the instance, in front of its own.
 
 import { ServerResponse, type IncomingMessage } from 'node:http';
+import { clearCookie, setCookie, type CookieOptions } from './cookies';
+import { cookieSecretsOf } from './pool-request';
 
 /** What a response tells about its own end. */
 export interface ResponseWatcher {
@@ -37,6 +40,28 @@ export class PoolResponse<Request extends IncomingMessage = IncomingMessage> ext
     if (!tellWatcher(this, event, args[0])) return false;
     return super.emit(event, ...args);
   }
+
+  /** Appends a Set-Cookie (path `/` unless given); `signed` signs it with the app's `cookies.secret`. */
+  setCookie(name: string, value: string, options?: CookieOptions): this {
+    setCookie(this, cookieSecretsOf(this.req), name, value, options);
+    return this;
+  }
+
+  /** Tells the client to drop a cookie (give the path and domain it was set with). */
+  clearCookie(name: string, options?: CookieOptions): this {
+    clearCookie(this, name, options);
+    return this;
+  }
+}
+
+const responseHelpers = {
+  setCookie: Object.getOwnPropertyDescriptor(PoolResponse.prototype, 'setCookie') as PropertyDescriptor,
+  clearCookie: Object.getOwnPropertyDescriptor(PoolResponse.prototype, 'clearCookie') as PropertyDescriptor,
+};
+
+/** Gives a response from another server (via `app.dispatch`) the helpers a PoolResponse has. */
+export function adoptResponse(res: ServerResponse): void {
+  if (!(res instanceof PoolResponse)) Object.defineProperties(res, responseHelpers);
 }
 
 /** Tells `watcher` when `res` closes or fails; once per response. */

@@ -8,6 +8,8 @@ export { Controller } from './routing/controller';
 export { Route, Get, Post, Put, Patch, Delete } from './routing/route';
 export { UseGuards } from './guards/use-guards';
 export type { CanActivate, Guard, GuardContext } from './guards/guard';
+export { UseErrorFilters } from './filters/use-error-filters';
+export type { CatchErrors, ErrorFilter, ErrorAnswer, ErrorFilterContext } from './filters/error-filter';
 export {
   WorkerPool,
   type PoolJob,

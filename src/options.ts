@@ -3,6 +3,7 @@
 import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
 import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-headers';
+import { isErrorFilter, type ErrorFilter } from './filters/error-filter';
 import { isGuard, type Guard } from './guards/guard';
 import { checkCookieOptions, type ResolvedCookieOptions } from './http/cookies';
 import { checkCorsOptions, type CorsOptions } from './http/cors-policy';
@@ -69,6 +70,12 @@ export interface HttpPoolOptions {
   /** Guards every route runs behind, before its controller's and its own `@UseGuards` (default: none). */
   guards?: readonly Guard[];
   /**
+   * Error filters asked for every error answer, after a route's own
+   * `@UseErrorFilters`: 404s, 405s, sheds and deadlines included (default:
+   * none, the JSON error shape).
+   */
+  errorFilters?: readonly ErrorFilter[];
+  /**
    * Headers every answer carries, such as `{ server: 'my-service' }`: the
    * handlers' and the framework's own (errors, 503s, static files, /metrics).
    * A handler may still change or remove one (default: none).
@@ -122,6 +129,7 @@ export interface ResolvedOptions {
   staticCache: ResolvedStaticCache;
   metrics: Required<MetricsOptions> | undefined;
   guards: readonly Guard[];
+  errorFilters: readonly ErrorFilter[];
   headers: Readonly<Record<string, string>>;
   requestIdHeader: string | false;
   cors: CorsOptions | undefined;
@@ -151,6 +159,7 @@ const KNOWN_OPTIONS = new Set([
   'metrics',
   'shutdownSignals',
   'guards',
+  'errorFilters',
   'headers',
   'requestIdHeader',
   'cors',
@@ -189,6 +198,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     staticCache: checkStaticCache(options.staticCache),
     metrics: checkMetrics(options.metrics),
     guards: checkGuards(options.guards),
+    errorFilters: checkErrorFilters(options.errorFilters),
     headers: checkDefaultHeaders(options.headers),
     requestIdHeader: checkRequestIdHeader(options.requestIdHeader),
     cors: checkCorsOptions(options.cors),
@@ -249,6 +259,23 @@ function checkGuards(value: unknown): readonly Guard[] {
     }
   });
   return [...(value as Guard[])];
+}
+
+function checkErrorFilters(value: unknown): readonly ErrorFilter[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `Option "errorFilters" must be an array of filter classes, objects or functions, got ${describe(value)}`,
+    );
+  }
+  value.forEach((filter: unknown, index) => {
+    if (!isErrorFilter(filter)) {
+      throw new TypeError(
+        `Option "errorFilters"[${index}] must be a class with a catch(error, req, context) method, an object with one, or a function, got ${describe(filter)}`,
+      );
+    }
+  });
+  return [...(value as ErrorFilter[])];
 }
 
 function checkMetrics(value: unknown): Required<MetricsOptions> | undefined {

@@ -13,8 +13,11 @@
 
 import { STATUS_CODES } from 'node:http';
 import { HttpError } from '../errors';
-import type { HttpResponse } from '../http/http-types';
+import type { ErrorAnswer } from '../filters/error-filter';
+import { errorFiltersOf, type ErrorFilterChain } from '../filters/error-filter-chain';
+import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { sendJson } from './send-json';
+import { sendValue } from './send-value';
 
 export interface ErrorBody {
   statusCode: number;
@@ -77,11 +80,54 @@ export function sendError(res: HttpResponse, error: unknown): void {
   // Headers that describe the success body a handler meant to send do not
   // describe the error body; the rest (CORS, cookies) stay.
   for (const name of res.getHeaderNames()) if (name.startsWith('content-')) res.removeHeader(name);
+  const filters = errorFiltersOf(res);
+  if (filters !== undefined && sendFiltered(res, error, filters)) return;
   sendJson(res, statusOf(error), errorBody(error), error instanceof HttpError ? error.headers : undefined);
+}
+
+/**
+ * Answers with the first filter's answer; false when no filter answered, or
+ * its answer could not be sent (logged), and the default answer should go.
+ */
+function sendFiltered(res: HttpResponse, error: unknown, filters: ErrorFilterChain): boolean {
+  const req = res.req as HttpRequest;
+  const failed = (problem: unknown): void =>
+    req.log.error({ err: problem, cause: error }, 'an error filter failed: its answer is skipped');
+  const answer = filters.answer(error, req, statusOf(error), failed);
+  if (answer === undefined) return false;
+  const set = setAnswerHeaders(res, answer);
+  try {
+    if (answer.body === undefined) {
+      res.statusCode = answer.status;
+      res.setHeader('content-length', 0);
+      res.end();
+      return true;
+    }
+    res.statusCode = answer.status;
+    const stream = sendValue(res, answer.body);
+    if (stream === undefined) return true;
+    stream.destroy();
+    throw new TypeError('an error filter answered a stream: send strings, bytes or JSON values');
+  } catch (problem) {
+    failed(problem);
+    for (const name of set) res.removeHeader(name);
+    return false;
+  }
+}
+
+function setAnswerHeaders(res: HttpResponse, answer: ErrorAnswer): string[] {
+  const set: string[] = [];
+  for (const [name, value] of Object.entries(answer.headers ?? {})) {
+    res.setHeader(name, value as string | string[]);
+    set.push(name);
+  }
+  return set;
 }
 
 /** An error answer serialised once, for answers sent often and in bulk (shedding). */
 export interface PrebuiltAnswer {
+  /** The error it was built from, for a response whose error filters must see it. */
+  readonly error: HttpError;
   readonly statusCode: number;
   /** Flat `[name, value, …]`, the form node's writeHead takes fastest. */
   readonly headers: readonly string[];
@@ -103,10 +149,14 @@ export function prebuild(error: HttpError): PrebuiltAnswer {
     String(Buffer.byteLength(body)),
   ];
   for (const [name, value] of Object.entries(error.headers ?? {})) headers.push(name, value);
-  return { statusCode: error.statusCode, headers, body };
+  return { error, statusCode: error.statusCode, headers, body };
 }
 
 export function sendPrebuilt(res: HttpResponse, answer: PrebuiltAnswer): void {
+  if (errorFiltersOf(res) !== undefined) {
+    sendError(res, answer.error);
+    return;
+  }
   res.writeHead(answer.statusCode, answer.headers as string[]);
   res.end(answer.body);
 }

@@ -1,30 +1,10 @@
 // GuardChain: a route's guards, made once at bootstrap and asked in order on
 // every request to it, before the request becomes a job.
 
-import type { DependencyContainer } from 'tsyringe';
 import { ForbiddenError } from '../errors';
 import type { HttpRequest } from '../http/http-types';
-import { checkInjectable } from '../routing/controller-injection';
-import type { Constructor } from '../routing/route-metadata';
+import type { AppInstances } from '../routing/app-instances';
 import type { CanActivate, Guard, GuardContext } from './guard';
-
-/** One instance per guard class per app, so a guard's state (a cache, a client) is the app's, as a controller's is. */
-export class GuardInstances {
-  private readonly made = new Map<Constructor<CanActivate>, CanActivate>();
-
-  constructor(private readonly container: DependencyContainer) {}
-
-  of(guard: Guard): CanActivate {
-    if (typeof guard !== 'function') return guard;
-    let instance = this.made.get(guard);
-    if (instance === undefined) {
-      checkInjectable(guard, this.container, 'Guard');
-      instance = this.container.resolve(guard);
-      this.made.set(guard, instance);
-    }
-    return instance;
-  }
-}
 
 export class GuardChain {
   private constructor(
@@ -33,10 +13,10 @@ export class GuardChain {
   ) {}
 
   /** The chain for a route, or `undefined` when it has no guard (the common case costs one check). */
-  static of(guards: readonly Guard[], context: GuardContext, instances: GuardInstances): GuardChain | undefined {
+  static of(guards: readonly Guard[], context: GuardContext, instances: AppInstances): GuardChain | undefined {
     if (guards.length === 0) return undefined;
     return new GuardChain(
-      guards.map((guard) => instances.of(guard)),
+      guards.map((guard) => instances.of(guard, 'Guard')),
       context,
     );
   }

@@ -1,7 +1,7 @@
 // @UseGuards: the guards a controller (all its routes) or one route runs behind.
 
 import { RouteDefinitionError } from '../errors';
-import { addGuards, type Constructor } from '../routing/route-metadata';
+import { addToList, type Constructor } from '../routing/route-metadata';
 import { isGuard, type Guard } from './guard';
 
 /**
@@ -25,13 +25,13 @@ export function UseGuards(...guards: Guard[]): ClassDecorator & MethodDecorator 
   }
   return ((target: object, propertyKey?: string | symbol) => {
     if (propertyKey === undefined) {
-      addGuards(target as Constructor, undefined, guards);
+      addToList('guards', target as Constructor, undefined, guards);
     } else if (typeof target === 'function') {
       throw new RouteDefinitionError(
         `@UseGuards on static method ${target.name}.${String(propertyKey)}: routes must be instance methods`,
       );
     } else {
-      addGuards(target.constructor as Constructor, String(propertyKey), guards);
+      addToList('guards', target.constructor as Constructor, String(propertyKey), guards);
     }
   }) as ClassDecorator & MethodDecorator;
 }

@@ -26,6 +26,7 @@ import type { ResolvedRoute, RouteTable } from '../routing/route-table';
 import type { StaticFiles } from '../static/static-files';
 import { answerClientError } from './answer-client-error';
 import { CorsPolicy } from './cors-policy';
+import { filterErrorsOf, type ErrorFilterChain } from '../filters/error-filter-chain';
 import { awaitContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { adoptRequest, type RequestSettings } from './pool-request';
@@ -61,6 +62,8 @@ export class Dispatcher {
   private readonly answerHeaders: AnswerHeaders;
   private readonly requestSettings: RequestSettings;
   private readonly cors: CorsPolicy | undefined;
+  /** The app-wide error filters, for answers given before (or without) a route. */
+  private readonly appErrorFilters: ErrorFilterChain | undefined;
 
   constructor(parts: DispatcherParts) {
     this.table = parts.table;
@@ -76,6 +79,7 @@ export class Dispatcher {
     this.answerHeaders = new AnswerHeaders(headers, idHeader);
     this.requestSettings = { logger: parts.logger, bodyLimit, idHeader, cookieSecrets: cookies.secrets };
     this.cors = cors === undefined ? undefined : new CorsPolicy(cors);
+    this.appErrorFilters = parts.table.appErrorFilterChain();
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
@@ -189,6 +193,7 @@ export class Dispatcher {
     }
     req.params = match.params;
     req.query = match.query;
+    if (match.route.errorFilters !== undefined) filterErrorsOf(res, match.route.errorFilters);
     const guards = match.route.guards;
     if (guards !== undefined) {
       this.admitIfAllowed(guards, match.route, req, res, receivedAt);
@@ -267,6 +272,7 @@ export class Dispatcher {
     const req = adoptRequest(request, this.requestSettings);
     adoptResponse(res);
     this.answerHeaders.apply(res, req);
+    if (this.appErrorFilters !== undefined) filterErrorsOf(res, this.appErrorFilters);
     return req;
   }
 

@@ -3,12 +3,18 @@
 // Keys are plain strings on reflect-metadata, so two copies of httppool in one
 // process (a linked package, say) still read each other's controllers.
 
-import type { Guard } from '../guards/guard';
 import type { HttpMethod } from '../http/http-types';
 
 const CONTROLLER_KEY = 'httppool:controller';
 const ROUTES_KEY = 'httppool:routes';
-const GUARDS_KEY = 'httppool:guards';
+
+/** What the `@Use…` decorators list on a controller or a method, each under its own key. */
+const LIST_KEYS = {
+  guards: 'httppool:guards',
+  errorFilters: 'httppool:error-filters',
+} as const;
+
+export type DecoratedList = keyof typeof LIST_KEYS;
 
 /** A class, as the decorators and the container see it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -62,24 +68,40 @@ export function getRoutes(target: Constructor): readonly RouteDefinition[] {
 }
 
 /**
- * Adds guards to a controller (`methodName` undefined) or to one of its
- * methods. Decorators apply bottom-up, so each adds its guards in front: the
- * guards run in the order they are written, top to bottom.
+ * Adds items (guards, error filters) to a controller (`methodName`
+ * undefined) or to one of its methods. Decorators apply bottom-up, so each
+ * adds its items in front: they keep the order they are written, top to bottom.
  */
-export function addGuards(target: Constructor, methodName: string | undefined, guards: readonly Guard[]): void {
+export function addToList(
+  list: DecoratedList,
+  target: Constructor,
+  methodName: string | undefined,
+  items: readonly unknown[],
+): void {
+  const key = LIST_KEYS[list];
   const own = (
-    methodName === undefined
-      ? Reflect.getOwnMetadata(GUARDS_KEY, target)
-      : Reflect.getOwnMetadata(GUARDS_KEY, target, methodName)
-  ) as Guard[] | undefined;
-  const all = [...guards, ...(own ?? [])];
-  if (methodName === undefined) Reflect.defineMetadata(GUARDS_KEY, all, target);
-  else Reflect.defineMetadata(GUARDS_KEY, all, target, methodName);
+    methodName === undefined ? Reflect.getOwnMetadata(key, target) : Reflect.getOwnMetadata(key, target, methodName)
+  ) as unknown[] | undefined;
+  const all = [...items, ...(own ?? [])];
+  if (methodName === undefined) Reflect.defineMetadata(key, all, target);
+  else Reflect.defineMetadata(key, all, target, methodName);
 }
 
-/** The guards of a controller's route, in the order they run: the class's (its parents' if it has none), then the method's. */
-export function getGuards(target: Constructor, methodName: string): readonly Guard[] {
-  const onClass = (Reflect.getMetadata(GUARDS_KEY, target) as Guard[] | undefined) ?? [];
-  const onMethod = (Reflect.getMetadata(GUARDS_KEY, target, methodName) as Guard[] | undefined) ?? [];
+/** A route's items on its class (its parents' if it has none) and on its method, apart. */
+export function getListParts<T>(
+  list: DecoratedList,
+  target: Constructor,
+  methodName: string,
+): { onClass: readonly T[]; onMethod: readonly T[] } {
+  const key = LIST_KEYS[list];
+  return {
+    onClass: (Reflect.getMetadata(key, target) as T[] | undefined) ?? [],
+    onMethod: (Reflect.getMetadata(key, target, methodName) as T[] | undefined) ?? [],
+  };
+}
+
+/** A route's items, class first, then the method's. */
+export function getList<T>(list: DecoratedList, target: Constructor, methodName: string): readonly T[] {
+  const { onClass, onMethod } = getListParts<T>(list, target, methodName);
   return [...onClass, ...onMethod];
 }

@@ -7,9 +7,12 @@ import type { DependencyContainer } from 'tsyringe';
 import { DuplicateRouteError, RouteDefinitionError } from '../errors';
 import type { RouteHandler, RouteParams, RouteQuery } from '../http/http-types';
 import { DEFAULT_OPTIONS } from '../options';
-import { getController, getGuards, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
+import { getController, getList, getListParts, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
 import type { Guard } from '../guards/guard';
-import { GuardChain, GuardInstances } from '../guards/guard-chain';
+import { GuardChain } from '../guards/guard-chain';
+import type { ErrorFilter } from '../filters/error-filter';
+import { ErrorFilterChain } from '../filters/error-filter-chain';
+import { AppInstances } from './app-instances';
 import { RouteInput, type InputDefaults } from '../input/route-input';
 import { checkInjectable } from './controller-injection';
 
@@ -18,6 +21,8 @@ export interface TableOptions extends InputDefaults {
   metrics?: { readonly path: string } | undefined;
   /** App-wide guards, run before every route's own. */
   guards?: readonly Guard[];
+  /** App-wide error filters, asked after every route's own. */
+  errorFilters?: readonly ErrorFilter[];
 }
 
 /** One controller method, ready to be called. */
@@ -39,6 +44,8 @@ export interface ResolvedRoute {
   readonly input: RouteInput | undefined;
   /** The guards asked before the request becomes a job (app-wide, controller, method); none when there are none. */
   readonly guards: GuardChain | undefined;
+  /** The error filters its errors are answered through (method, controller, app-wide); none when there are none. */
+  readonly errorFilters: ErrorFilterChain | undefined;
   readonly options: RouteOptions;
 }
 
@@ -62,7 +69,8 @@ export class RouteTable {
   private constructor(
     private readonly inputDefaults: InputDefaults,
     private readonly appGuards: readonly Guard[],
-    private readonly guardInstances: GuardInstances,
+    private readonly appErrorFilters: readonly ErrorFilter[],
+    private readonly instances: AppInstances,
   ) {}
 
   /** Every method some route answers (HEAD included where GET is). */
@@ -80,7 +88,8 @@ export class RouteTable {
     container: DependencyContainer,
     options: TableOptions = DEFAULT_OPTIONS,
   ): RouteTable {
-    const table = new RouteTable(options, options.guards ?? [], new GuardInstances(container));
+    const instances = new AppInstances(container);
+    const table = new RouteTable(options, options.guards ?? [], options.errorFilters ?? [], instances);
     for (const ctor of controllers) table.addController(ctor, container);
     if (options.metrics !== undefined) table.checkNotAt(options.metrics.path);
     table.addImplicitHeadRoutes();
@@ -129,16 +138,32 @@ export class RouteTable {
         timeoutMs: checkTimeout(options.timeoutMs, name),
         input: RouteInput.of(options, name, this.inputDefaults),
         guards: GuardChain.of(
-          [...this.appGuards, ...getGuards(ctor, methodName)],
+          [...this.appGuards, ...getList<Guard>('guards', ctor, methodName)],
           { controller: ctor, methodName, path: joinPaths(controller.prefix, path) },
-          this.guardInstances,
+          this.instances,
         ),
+        errorFilters: this.errorFiltersOf(ctor, methodName, joinPaths(controller.prefix, path)),
         options,
       };
       const methods = options.method === undefined ? METHODS : ([] as string[]).concat(options.method);
       for (const method of methods) this.register(method, route);
       this.routes.push(route);
     }
+  }
+
+  // Closest first: the method's filters, the controller's, then the app's.
+  private errorFiltersOf(ctor: Constructor, methodName: string, path: string): ErrorFilterChain | undefined {
+    const { onClass, onMethod } = getListParts<ErrorFilter>('errorFilters', ctor, methodName);
+    return ErrorFilterChain.of(
+      [...onMethod, ...onClass, ...this.appErrorFilters],
+      { controller: ctor, methodName, path },
+      this.instances,
+    );
+  }
+
+  /** The app-wide filters alone, for answers to requests no route took (404, 405, before routing). */
+  appErrorFilterChain(): ErrorFilterChain | undefined {
+    return ErrorFilterChain.of(this.appErrorFilters, undefined, this.instances);
   }
 
   private register(method: string, route: ResolvedRoute): void {

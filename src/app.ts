@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { createAppContainer } from './app-container';
 import { AppClosedError } from './errors';
+import { AppHooks } from './hooks/app-hooks';
 import { closeOnSignals } from './shutdown-signals';
 import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
@@ -124,10 +125,11 @@ export class HttpPoolApp {
             table.routes.map((route) => route.path),
           );
     const metrics = config.metrics === undefined ? undefined : createMetrics(config, pool, staticFiles);
-    const recorder = new RequestRecorder(logger, metrics);
+    const hooks = AppHooks.of(config.hooks);
+    const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs } = config;
     const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs });
-    const dispatcher = new Dispatcher({ table, jobs, logger, config, recorder, staticFiles, metrics });
+    const dispatcher = new Dispatcher({ table, jobs, logger, config, recorder, staticFiles, metrics, hooks });
     return new HttpPoolApp(
       container,
       pool,

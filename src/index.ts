@@ -9,6 +9,9 @@ export { Route, Get, Post, Put, Patch, Delete } from './routing/route';
 export { UseGuards } from './guards/use-guards';
 export type { CanActivate, Guard, GuardContext } from './guards/guard';
 export { UseErrorFilters } from './filters/use-error-filters';
+export { UseInterceptors } from './interceptors/use-interceptors';
+export type { HooksOptions, OnRequestHook, OnResponseHook, OnErrorHook, ResponseInfo } from './hooks/app-hooks';
+export type { Interceptor, InterceptorContext, InterceptorLike } from './interceptors/interceptor';
 export type { CatchErrors, ErrorFilter, ErrorAnswer, ErrorFilterContext } from './filters/error-filter';
 export {
   WorkerPool,

@@ -5,6 +5,8 @@ import type { Logger, LoggerOptions } from 'pino';
 import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-headers';
 import { isErrorFilter, type ErrorFilter } from './filters/error-filter';
 import { isGuard, type Guard } from './guards/guard';
+import { checkHooks, type HooksOptions } from './hooks/app-hooks';
+import { isInterceptor, type InterceptorLike } from './interceptors/interceptor';
 import { checkCookieOptions, type ResolvedCookieOptions } from './http/cookies';
 import { checkCorsOptions, type CorsOptions } from './http/cors-policy';
 import type { MetricsOptions } from './observe/app-metrics';
@@ -75,6 +77,14 @@ export interface HttpPoolOptions {
    * none, the JSON error shape).
    */
   errorFilters?: readonly ErrorFilter[];
+  /** Interceptors around every route's handler, outside its controller's and its own `@UseInterceptors` (default: none). */
+  interceptors?: readonly InterceptorLike[];
+  /**
+   * App-wide hooks: `onRequest` as a request comes in (before routing; may
+   * answer it), `onResponse` once it has ended, `onError` as an error is
+   * answered (default: none).
+   */
+  hooks?: HooksOptions;
   /**
    * Headers every answer carries, such as `{ server: 'my-service' }`: the
    * handlers' and the framework's own (errors, 503s, static files, /metrics).
@@ -130,6 +140,8 @@ export interface ResolvedOptions {
   metrics: Required<MetricsOptions> | undefined;
   guards: readonly Guard[];
   errorFilters: readonly ErrorFilter[];
+  interceptors: readonly InterceptorLike[];
+  hooks: Required<HooksOptions>;
   headers: Readonly<Record<string, string>>;
   requestIdHeader: string | false;
   cors: CorsOptions | undefined;
@@ -160,6 +172,8 @@ const KNOWN_OPTIONS = new Set([
   'shutdownSignals',
   'guards',
   'errorFilters',
+  'interceptors',
+  'hooks',
   'headers',
   'requestIdHeader',
   'cors',
@@ -199,6 +213,8 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     metrics: checkMetrics(options.metrics),
     guards: checkGuards(options.guards),
     errorFilters: checkErrorFilters(options.errorFilters),
+    interceptors: checkInterceptors(options.interceptors),
+    hooks: checkHooks(options.hooks),
     headers: checkDefaultHeaders(options.headers),
     requestIdHeader: checkRequestIdHeader(options.requestIdHeader),
     cors: checkCorsOptions(options.cors),
@@ -259,6 +275,23 @@ function checkGuards(value: unknown): readonly Guard[] {
     }
   });
   return [...(value as Guard[])];
+}
+
+function checkInterceptors(value: unknown): readonly InterceptorLike[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `Option "interceptors" must be an array of interceptor classes or instances, got ${describe(value)}`,
+    );
+  }
+  value.forEach((interceptor: unknown, index) => {
+    if (!isInterceptor(interceptor)) {
+      throw new TypeError(
+        `Option "interceptors"[${index}] must be a class with an intercept(context, next) method, or an object with one, got ${describe(interceptor)}`,
+      );
+    }
+  });
+  return [...(value as InterceptorLike[])];
 }
 
 function checkErrorFilters(value: unknown): readonly ErrorFilter[] {

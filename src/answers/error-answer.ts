@@ -15,6 +15,7 @@ import { STATUS_CODES } from 'node:http';
 import { HttpError } from '../errors';
 import type { ErrorAnswer } from '../filters/error-filter';
 import { errorFiltersOf, type ErrorFilterChain } from '../filters/error-filter-chain';
+import { hooksOf } from '../hooks/app-hooks';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { sendJson } from './send-json';
 import { sendValue } from './send-value';
@@ -73,6 +74,7 @@ function messageOf(error: unknown, statusCode: number, reason: string): string {
  * answer rather than a wrong one.
  */
 export function sendError(res: HttpResponse, error: unknown): void {
+  hooksOf(res)?.errored(error, res.req as HttpRequest);
   if (res.headersSent) {
     res.destroy();
     return;
@@ -153,7 +155,7 @@ export function prebuild(error: HttpError): PrebuiltAnswer {
 }
 
 export function sendPrebuilt(res: HttpResponse, answer: PrebuiltAnswer): void {
-  if (errorFiltersOf(res) !== undefined) {
+  if (errorFiltersOf(res) !== undefined || hooksOf(res) !== undefined) {
     sendError(res, answer.error);
     return;
   }

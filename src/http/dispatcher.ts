@@ -27,6 +27,7 @@ import type { StaticFiles } from '../static/static-files';
 import { answerClientError } from './answer-client-error';
 import { CorsPolicy } from './cors-policy';
 import { filterErrorsOf, type ErrorFilterChain } from '../filters/error-filter-chain';
+import { hookResponse, type AppHooks } from '../hooks/app-hooks';
 import { awaitContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { adoptRequest, type RequestSettings } from './pool-request';
@@ -42,6 +43,7 @@ export interface DispatcherParts {
   recorder: RequestRecorder;
   staticFiles?: Pick<StaticFiles, 'serve'> | undefined;
   metrics?: AppMetrics | undefined;
+  hooks?: AppHooks | undefined;
 }
 
 /** Route label for static files in logs and metrics. */
@@ -64,6 +66,7 @@ export class Dispatcher {
   private readonly cors: CorsPolicy | undefined;
   /** The app-wide error filters, for answers given before (or without) a route. */
   private readonly appErrorFilters: ErrorFilterChain | undefined;
+  private readonly hooks: AppHooks | undefined;
 
   constructor(parts: DispatcherParts) {
     this.table = parts.table;
@@ -80,6 +83,7 @@ export class Dispatcher {
     this.requestSettings = { logger: parts.logger, bodyLimit, idHeader, cookieSecrets: cookies.secrets };
     this.cors = cors === undefined ? undefined : new CorsPolicy(cors);
     this.appErrorFilters = parts.table.appErrorFilterChain();
+    this.hooks = parts.hooks;
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
@@ -131,12 +135,50 @@ export class Dispatcher {
       this.answer(req, res, UNMATCHED, receivedAt, new MalformedRequestError('HTTP/1.1 requires a Host header'));
       return;
     }
+    if (this.hooks?.hasRequestHooks === true) {
+      this.hookRequest(this.hooks, req, res, receivedAt);
+      return;
+    }
+    this.afterHooks(req, res, receivedAt);
+  };
+
+  /** The onRequest hooks, in order; one may answer the request itself (ending the response) or throw. */
+  private hookRequest(hooks: AppHooks, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
+    const done = (): void => {
+      if (res.writableEnded || res.destroyed) {
+        this.recorder.ended(req, res, UNMATCHED, timesOf(receivedAt));
+        return;
+      }
+      this.afterHooks(req, res, receivedAt);
+    };
+    const failed = (error: unknown): void => {
+      if (res.destroyed) {
+        this.recorder.ended(req, res, UNMATCHED, timesOf(receivedAt));
+        return;
+      }
+      if (statusOf(error) >= 500) req.log.error({ err: error }, 'an onRequest hook failed');
+      if (!req.complete && declaresBody(req)) res.shouldKeepAlive = false;
+      this.answer(req, res, UNMATCHED, receivedAt, error);
+    };
+    let pending: Promise<void> | undefined;
+    try {
+      pending = hooks.request(req, res);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    if (pending === undefined) done();
+    else pending.then(done, failed);
+  }
+
+  // CORS, then the rest of dispatch.
+  private afterHooks(req: HttpRequest, res: HttpResponse, receivedAt: number): void {
     if (this.cors !== undefined) {
       this.applyCors(this.cors, req, res, receivedAt);
       return;
     }
     this.serve(req, res, receivedAt);
-  };
+  }
 
   /**
    * CORS headers first, on every answer that follows; a preflight the policy
@@ -273,6 +315,7 @@ export class Dispatcher {
     adoptResponse(res);
     this.answerHeaders.apply(res, req);
     if (this.appErrorFilters !== undefined) filterErrorsOf(res, this.appErrorFilters);
+    if (this.hooks !== undefined) hookResponse(res, this.hooks);
     return req;
   }
 

@@ -99,6 +99,16 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
     this.state = RUNNING;
     this.startedAt = performance.now();
     this.owner.jobStarted(this);
+    const interceptors = this.route.interceptors;
+    if (interceptors !== undefined) {
+      interceptors
+        .run(this.req, this.res, () => this.callHandler())
+        .then(
+          (value) => this.settle(value),
+          (error: unknown) => this.fail(error),
+        );
+      return;
+    }
     let result: unknown;
     try {
       result = this.route.handler.call(this.route.controller, this.res, this.req, this.complete);
@@ -117,6 +127,24 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
       // The handler took `complete` and will call it (or forget to: see responseClosed).
       this.awaitsComplete = true;
     }
+  }
+
+  /**
+   * The handler, as the innermost step of its interceptors: a promise of
+   * the value it returns, resolves or leaves with `complete()`, or of what
+   * it throws, rejects or passes to `complete(err)`, whichever comes first.
+   */
+  private callHandler(): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const complete: Complete = (error?: unknown) => {
+        if (error === undefined || error === null) resolve(undefined);
+        else reject(error);
+      };
+      const result = this.route.handler.call(this.route.controller, this.res, this.req, complete);
+      if (isThenable(result)) result.then(resolve, reject);
+      else if (result !== undefined || this.route.completesOnReturn) resolve(result);
+      else this.awaitsComplete = true; // as in run(): see responseClosed
+    });
   }
 
   /**

@@ -6,6 +6,7 @@
 // a job when its response closes.
 
 import type { Logger } from 'pino';
+import type { AppHooks } from '../hooks/app-hooks';
 import type { ShedReason } from '../jobs/shedding';
 import { AccessLog } from './access-log';
 import type { AppMetrics } from './app-metrics';
@@ -44,6 +45,7 @@ export class RequestRecorder {
   constructor(
     logger: Logger,
     private readonly metrics: AppMetrics | undefined,
+    private readonly hooks?: AppHooks | undefined,
   ) {
     this.accessLog = new AccessLog(logger);
   }
@@ -59,6 +61,11 @@ export class RequestRecorder {
     const status = res.writableEnded ? res.statusCode : 0;
     this.count(route, req.method as string, status);
     this.logAccess(req, route, status, times);
+    this.hooks?.responded(req, res, {
+      route,
+      statusCode: status,
+      durationMs: round(performance.now() - times.receivedAt),
+    });
   }
 
   /**

@@ -12,6 +12,7 @@ const ROUTES_KEY = 'httppool:routes';
 const LIST_KEYS = {
   guards: 'httppool:guards',
   errorFilters: 'httppool:error-filters',
+  interceptors: 'httppool:interceptors',
 } as const;
 
 export type DecoratedList = keyof typeof LIST_KEYS;

@@ -13,6 +13,8 @@ import { GuardChain } from '../guards/guard-chain';
 import type { ErrorFilter } from '../filters/error-filter';
 import { ErrorFilterChain } from '../filters/error-filter-chain';
 import { AppInstances } from './app-instances';
+import type { InterceptorLike } from '../interceptors/interceptor';
+import { InterceptorChain } from '../interceptors/interceptor-chain';
 import { RouteInput, type InputDefaults } from '../input/route-input';
 import { checkInjectable } from './controller-injection';
 
@@ -23,6 +25,8 @@ export interface TableOptions extends InputDefaults {
   guards?: readonly Guard[];
   /** App-wide error filters, asked after every route's own. */
   errorFilters?: readonly ErrorFilter[];
+  /** App-wide interceptors, outermost around every route's handler. */
+  interceptors?: readonly InterceptorLike[];
 }
 
 /** One controller method, ready to be called. */
@@ -46,6 +50,8 @@ export interface ResolvedRoute {
   readonly guards: GuardChain | undefined;
   /** The error filters its errors are answered through (method, controller, app-wide); none when there are none. */
   readonly errorFilters: ErrorFilterChain | undefined;
+  /** The interceptors around its handler (app-wide, controller, method); none when there are none. */
+  readonly interceptors: InterceptorChain | undefined;
   readonly options: RouteOptions;
 }
 
@@ -70,6 +76,7 @@ export class RouteTable {
     private readonly inputDefaults: InputDefaults,
     private readonly appGuards: readonly Guard[],
     private readonly appErrorFilters: readonly ErrorFilter[],
+    private readonly appInterceptors: readonly InterceptorLike[],
     private readonly instances: AppInstances,
   ) {}
 
@@ -89,7 +96,13 @@ export class RouteTable {
     options: TableOptions = DEFAULT_OPTIONS,
   ): RouteTable {
     const instances = new AppInstances(container);
-    const table = new RouteTable(options, options.guards ?? [], options.errorFilters ?? [], instances);
+    const table = new RouteTable(
+      options,
+      options.guards ?? [],
+      options.errorFilters ?? [],
+      options.interceptors ?? [],
+      instances,
+    );
     for (const ctor of controllers) table.addController(ctor, container);
     if (options.metrics !== undefined) table.checkNotAt(options.metrics.path);
     table.addImplicitHeadRoutes();
@@ -143,6 +156,11 @@ export class RouteTable {
           this.instances,
         ),
         errorFilters: this.errorFiltersOf(ctor, methodName, joinPaths(controller.prefix, path)),
+        interceptors: InterceptorChain.of(
+          [...this.appInterceptors, ...getList<InterceptorLike>('interceptors', ctor, methodName)],
+          { controller: ctor, methodName, path: joinPaths(controller.prefix, path) },
+          this.instances,
+        ),
         options,
       };
       const methods = options.method === undefined ? METHODS : ([] as string[]).concat(options.method);

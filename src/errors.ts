@@ -163,17 +163,22 @@ export class PayloadTooLargeError extends HttpError {
 }
 
 /**
- * A route declares a body, and the request's `Content-Type` is not JSON
- * (`application/json` or `…+json`, UTF-8); `contentType` keeps what it sent.
+ * A route declares a body, and the request's `Content-Type` is not one it
+ * reads (JSON by default: `application/json` or `…+json`, UTF-8);
+ * `contentType` keeps what it sent, `expected` what the route reads.
  */
 export class UnsupportedMediaTypeError extends HttpError {
   override readonly code = 'HTTPPOOL_UNSUPPORTED_MEDIA_TYPE';
-  constructor(readonly contentType: string | undefined) {
+  constructor(
+    readonly contentType: string | undefined,
+    readonly expected: readonly string[] = ['application/json (or a +json type), in UTF-8'],
+  ) {
+    const wanted = expected.length === 1 ? expected[0] : `one of ${expected.join(', ')}`;
     super(
       415,
       contentType === undefined
-        ? 'Content-Type must be application/json, and the request has none'
-        : 'Content-Type must be application/json (or a +json type), in UTF-8',
+        ? `Content-Type must be ${wanted}, and the request has none`
+        : `Content-Type must be ${wanted}`,
     );
   }
 }
@@ -181,8 +186,8 @@ export class UnsupportedMediaTypeError extends HttpError {
 /** A route declares a body, and the request has none (or an empty one). */
 export class EmptyBodyError extends HttpError {
   override readonly code = 'HTTPPOOL_EMPTY_BODY';
-  constructor() {
-    super(400, 'Request body is empty; this route expects a JSON body');
+  constructor(expected = 'a JSON body') {
+    super(400, `Request body is empty; this route expects ${expected}`);
   }
 }
 

@@ -16,7 +16,7 @@ import {
   NotFoundError,
 } from '../errors';
 import type { GuardChain } from '../guards/guard-chain';
-import { declaredTooLarge, declaresBody } from '../input/body-limit';
+import { declaredTooLarge, declaresBody, limitBody } from '../input/body-limit';
 import type { RouteInput } from '../input/route-input';
 import type { JobSupervisor } from '../jobs/job-supervisor';
 import type { AppMetrics } from '../observe/app-metrics';
@@ -67,6 +67,8 @@ export class Dispatcher {
   /** The app-wide error filters, for answers given before (or without) a route. */
   private readonly appErrorFilters: ErrorFilterChain | undefined;
   private readonly hooks: AppHooks | undefined;
+  /** Whether routing must set a request's body limit (some route's differs from the app's). */
+  private readonly routedBodyLimit: boolean;
 
   constructor(parts: DispatcherParts) {
     this.table = parts.table;
@@ -80,7 +82,10 @@ export class Dispatcher {
     const { headers, requestIdHeader, bodyLimit, cookies, cors } = parts.config;
     const idHeader = requestIdHeader === false ? undefined : requestIdHeader;
     this.answerHeaders = new AnswerHeaders(headers, idHeader);
-    this.requestSettings = { logger: parts.logger, bodyLimit, idHeader, cookieSecrets: cookies.secrets };
+    // Until a request is routed its route's limit is unknown: the largest any route allows, then its own.
+    const largest = Math.max(bodyLimit, ...parts.table.routes.map((route) => route.bodyLimit ?? 0));
+    this.requestSettings = { logger: parts.logger, bodyLimit: largest, idHeader, cookieSecrets: cookies.secrets };
+    this.routedBodyLimit = parts.table.routes.some((route) => route.bodyLimit !== undefined);
     this.cors = cors === undefined ? undefined : new CorsPolicy(cors);
     this.appErrorFilters = parts.table.appErrorFilterChain();
     this.hooks = parts.hooks;
@@ -227,6 +232,7 @@ export class Dispatcher {
       this.answer(req, res, UNMATCHED, receivedAt, error);
       return;
     }
+    if (this.routedBodyLimit) limitBody(req, match.route.bodyLimit ?? this.config.bodyLimit);
     const tooLarge = declaredTooLarge(req);
     if (tooLarge !== undefined) {
       res.shouldKeepAlive = false;

@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { UploadedFile } from '../input/multipart-body';
 import type { CookieOptions } from './cookies';
 
 /** Path parameters, by name, as the router decoded them. */
@@ -28,6 +29,8 @@ export interface HttpRequest<Body = unknown, Query = RouteQuery, Params = RouteP
   readonly cookies: Record<string, string>;
   /** Signed cookies, checked against `cookies.secret`: the value, or `false` when the signature does not match. */
   readonly signedCookies: Record<string, string | false>;
+  /** The uploaded files of a route with a multipart body (removed from disk when the request ends). */
+  files?: UploadedFile[];
 }
 
 /** Node's `ServerResponse` plus the cookie helpers. */

@@ -44,11 +44,16 @@ export function bodyLimitOf(req: HttpRequest): number {
   return (req as unknown as Counted)[kLimit];
 }
 
-/** The one check of a declared length: a 413 to answer before a byte is read, or undefined. */
+/**
+ * The one check of a declared length: a 413 to answer before a byte is read,
+ * or undefined. Also a 413 when more than the limit has arrived already (a
+ * route's limit set, once routed, below what was let in before routing).
+ */
 export function declaredTooLarge(req: HttpRequest): PayloadTooLargeError | undefined {
   const declared = req.headers['content-length'];
   const limit = bodyLimitOf(req);
-  return declared !== undefined && Number(declared) > limit ? new PayloadTooLargeError(limit) : undefined;
+  if (declared !== undefined && Number(declared) > limit) return new PayloadTooLargeError(limit);
+  return ((req as unknown as Counted)[kReceived] ?? 0) > limit ? new PayloadTooLargeError(limit) : undefined;
 }
 
 /**

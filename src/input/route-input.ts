@@ -1,42 +1,25 @@
-// RouteInput: a route's declared body, query and params classes, read and
-// checked before its job takes a worker.
+// RouteInput: a route's declared params, query and body, read and checked
+// before its job takes a worker.
 //
-//   params ──► query ──► body: empty? 400 · not JSON? 415 · over bodyLimit? 413
-//                              · bad JSON? 400 · not an object? 400
-//   each one: plainToInstance (class-transformer) ──► validate (class-validator) ──► req.params / query / body
+//   params ──► query ──► body (BodyReader: by Content-Type, within the body limit)
+//   a class: plainToInstance (class-transformer) ──► validate (class-validator) ──► req.params / query / body
 //
 // Everything that can be decided per route (which parts, which options) is
 // decided once, at bootstrap; a route without input has no RouteInput at all.
 
 import type { ServerResponse } from 'node:http';
-import type { ClassTransformOptions } from 'class-transformer';
 import type { ValidatorOptions } from 'class-validator';
-import {
-  EmptyBodyError,
-  InputValidationError,
-  MalformedJsonError,
-  RouteDefinitionError,
-  UnsupportedMediaTypeError,
-  type InputLocation,
-} from '../errors';
-import { sendContinue } from '../http/expect-continue';
+import { RouteDefinitionError, type InputLocation } from '../errors';
 import type { HttpRequest, RouteParams, RouteQuery } from '../http/http-types';
-import { declaresBody } from './body-limit';
-import { toInputViolations } from './input-violations';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth';
-import { isJsonMediaType } from './json-media-type';
-import { readBody } from './read-body';
 import type { Constructor, RouteOptions, UnknownProperties } from '../routing/route-metadata';
+import { BodyReader } from './body-reader';
+import { checkMultipart } from './multipart-body';
+import { checkInput as check, CONVERT_STRINGS, loadValidator } from './validate-input';
 
 /** The app-level settings a route's input follows unless the route says otherwise. */
 export interface InputDefaults {
   unknownProperties: UnknownProperties;
 }
-
-// JSON already has types: converting would let `"age": "42"` pass as a number.
-const KEEP_JSON_TYPES: ClassTransformOptions = { enableImplicitConversion: false };
-// Query and path values are always strings: convert to the declared property types.
-const CONVERT_STRINGS: ClassTransformOptions = { enableImplicitConversion: true };
 
 // `whitelist` drops properties the class has no decorator for; with
 // `forbidNonWhitelisted` they fail instead. The value is left out of the
@@ -57,7 +40,7 @@ export class RouteInput {
   private constructor(
     private readonly params: Constructor<object> | undefined,
     private readonly query: Constructor<object> | undefined,
-    private readonly body: Constructor<object> | undefined,
+    private readonly body: BodyReader | undefined,
     private readonly validatorOptions: ValidatorOptions,
   ) {}
 
@@ -75,7 +58,17 @@ export class RouteInput {
     }
     const params = checkClass(options.params, 'params', routeName);
     const query = checkClass(options.query, 'query', routeName);
-    const body = checkClass(options.body, 'body', routeName);
+    const body =
+      options.body === undefined
+        ? undefined
+        : BodyReader.of(
+            typeof options.body === 'string'
+              ? options.body
+              : (checkClass(options.body, 'body', routeName) as Constructor<object>),
+            options.bodyTypes,
+            checkMultipart(options.multipart, routeName),
+            routeName,
+          );
     if (params === undefined && query === undefined && body === undefined) return undefined;
     return new RouteInput(params, query, body, UNKNOWN_PROPERTIES[unknownProperties]);
   }
@@ -95,48 +88,8 @@ export class RouteInput {
     if (this.query !== undefined) {
       req.query = (await check('query', this.query, req.query, CONVERT_STRINGS, this.validatorOptions)) as RouteQuery;
     }
-    if (this.body !== undefined) {
-      const json = await readJsonObject(req, res);
-      req.body = await check('body', this.body, json, KEEP_JSON_TYPES, this.validatorOptions);
-    }
+    if (this.body !== undefined) req.body = await this.body.read(req, res, this.validatorOptions);
   }
-}
-
-async function check(
-  location: InputLocation,
-  cls: Constructor<object>,
-  plain: object,
-  transform: ClassTransformOptions,
-  validator: ValidatorOptions,
-): Promise<object> {
-  const instance = loadTransformer().plainToInstance(cls, plain, transform);
-  const errors = await loadValidator().validate(instance, validator);
-  if (errors.length > 0) throw new InputValidationError(location, toInputViolations(errors));
-  return instance;
-}
-
-async function readJsonObject(req: HttpRequest, res: ServerResponse | undefined): Promise<object> {
-  // No body at all is answered before the media type: there is nothing to mislabel.
-  if (!declaresBody(req)) throw new EmptyBodyError();
-  const contentType = req.headers['content-type'];
-  if (!isJsonMediaType(contentType)) throw new UnsupportedMediaTypeError(contentType);
-  if (res !== undefined) sendContinue(res);
-  const raw = await readBody(req);
-  if (raw.length === 0) throw new EmptyBodyError();
-  let value: unknown;
-  try {
-    value = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw new MalformedJsonError(error);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InputValidationError('body', [], 'Request body must be a JSON object');
-  }
-  // Before class-transformer recurses into it (undeclared properties too): deep enough, it overflows the stack.
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH, raw.length)) {
-    throw new InputValidationError('body', [], `Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-  return value;
 }
 
 function checkClass(cls: unknown, location: InputLocation, routeName: string): Constructor<object> | undefined {
@@ -153,20 +106,4 @@ function checkClass(cls: unknown, location: InputLocation, routeName: string): C
     );
   }
   return cls as Constructor<object>;
-}
-
-// class-validator and class-transformer load on first use, by a route that
-// declares input: loading class-validator takes ~150 ms, and an app without
-// validated routes should neither pay that at startup nor need them installed.
-let classTransformer: typeof import('class-transformer') | undefined;
-let classValidator: typeof import('class-validator') | undefined;
-
-function loadTransformer(): typeof import('class-transformer') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (classTransformer ??= require('class-transformer') as typeof import('class-transformer'));
-}
-
-function loadValidator(): typeof import('class-validator') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (classValidator ??= require('class-validator') as typeof import('class-validator'));
 }

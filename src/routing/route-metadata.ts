@@ -4,6 +4,8 @@
 // process (a linked package, say) still read each other's controllers.
 
 import type { HttpMethod } from '../http/http-types';
+import type { BodyKind } from '../input/body-kinds';
+import type { MultipartOptions } from '../input/multipart-body';
 
 const CONTROLLER_KEY = 'httppool:controller';
 const ROUTES_KEY = 'httppool:routes';
@@ -29,8 +31,19 @@ export interface RouteOptions {
   method?: HttpMethod | readonly HttpMethod[];
   /** Longest run of this route's handler in ms, overriding the app's `handlerTimeoutMs`; 0 for none. */
   timeoutMs?: number;
-  /** A class-validator class for the JSON body: read, checked and set on `req.body` before a worker is taken. */
-  body?: Constructor<object>;
+  /**
+   * The body, read whole before a worker is taken and set on `req.body`: a
+   * class-validator class (JSON, validated; `bodyTypes` adds forms), or
+   * `'json'` (any JSON), `'text'` (a string), `'form'` (urlencoded fields),
+   * `'multipart'` (fields, with the files on `req.files`), not validated.
+   */
+  body?: Constructor<object> | BodyKind;
+  /** The encodings a body class is read from: `'json'` (default), `'form'`, `'multipart'`. */
+  bodyTypes?: readonly Exclude<BodyKind, 'text'>[];
+  /** This route's largest body in bytes, in place of the app's `bodyLimit` (uploads). */
+  bodyLimit?: number;
+  /** Limits and storage for a multipart body: see `MultipartOptions`. */
+  multipart?: MultipartOptions;
   /** A class-validator class for the query string, set on `req.query`; strings are converted to the declared types. */
   query?: Constructor<object>;
   /** A class-validator class for the path parameters, set on `req.params`; converted like `query`. */

@@ -44,6 +44,8 @@ export interface ResolvedRoute {
   readonly completesOnReturn: boolean;
   /** The route's own handler timeout, if it sets one. */
   readonly timeoutMs: number | undefined;
+  /** The route's own body limit, if it sets one (in place of the app's). */
+  readonly bodyLimit: number | undefined;
   /** The declared body, query and params to read and check before a worker is taken; none when undeclared. */
   readonly input: RouteInput | undefined;
   /** The guards asked before the request becomes a job (app-wide, controller, method); none when there are none. */
@@ -149,6 +151,7 @@ export class RouteTable {
         handler: handler as RouteHandler,
         completesOnReturn: handler.length < 3,
         timeoutMs: checkTimeout(options.timeoutMs, name),
+        bodyLimit: checkBodyLimit(options.bodyLimit, name),
         input: RouteInput.of(options, name, this.inputDefaults),
         guards: GuardChain.of(
           [...this.appGuards, ...getList<Guard>('guards', ctor, methodName)],
@@ -242,6 +245,16 @@ function checkPath(path: unknown, what: string): void {
   if (typeof path !== 'string' || (path !== '' && !path.startsWith('/'))) {
     throw new RouteDefinitionError(`${what} path must be a string starting with '/', got ${JSON.stringify(path)}`);
   }
+}
+
+function checkBodyLimit(bodyLimit: unknown, name: string): number | undefined {
+  if (bodyLimit === undefined) return undefined;
+  if (typeof bodyLimit !== 'number' || !Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
+    throw new RouteDefinitionError(
+      `Route ${name}: bodyLimit must be a positive whole number of bytes, got ${String(bodyLimit)}`,
+    );
+  }
+  return bodyLimit;
 }
 
 function checkTimeout(timeoutMs: unknown, name: string): number | undefined {

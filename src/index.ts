@@ -33,6 +33,9 @@ export type {
 } from './static/static-options';
 export type { StaticStats } from './static/file-cache';
 export type { RouteOptions, Constructor, UnknownProperties } from './routing/route-metadata';
+export type { BodyKind } from './input/body-kinds';
+export type { UploadedFile, MultipartOptions } from './input/multipart-body';
+export type { FormFields } from './input/form-body';
 export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http/http-types';
 export type { CorsOptions, CorsStaticOrigin, CorsOriginFunction } from './http/cors-policy';
 export type { CookieOptions, ResolvedCookieOptions } from './http/cookies';

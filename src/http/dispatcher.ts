@@ -41,7 +41,7 @@ export interface DispatcherParts {
   logger: Logger;
   config: ResolvedOptions;
   recorder: RequestRecorder;
-  staticFiles?: Pick<StaticFiles, 'serve'> | undefined;
+  staticFiles?: Pick<StaticFiles, 'serve' | 'serveUnrouted'> | undefined;
   metrics?: AppMetrics | undefined;
   hooks?: AppHooks | undefined;
 }
@@ -58,7 +58,7 @@ export class Dispatcher {
   private readonly config: ResolvedOptions;
   private readonly recorder: RequestRecorder;
   /** Static mounts, answered before routing and without a worker: a busy pool must never shed a stylesheet. */
-  private readonly staticFiles: Pick<StaticFiles, 'serve'> | undefined;
+  private readonly staticFiles: Pick<StaticFiles, 'serve' | 'serveUnrouted'> | undefined;
   private readonly metrics: AppMetrics | undefined;
   private readonly metricsPath: string | undefined;
   private readonly answerHeaders: AnswerHeaders;
@@ -220,6 +220,11 @@ export class Dispatcher {
     if (match.kind !== 'found') {
       if (match.kind === 'method-not-allowed' && req.method === 'OPTIONS') {
         this.answerOptions(req, res, match.allow, receivedAt);
+        return;
+      }
+      // The mount at `/` serves what no route takes: routes win there.
+      if (match.kind === 'not-found' && this.staticFiles !== undefined && this.staticFiles.serveUnrouted(req, res)) {
+        res.once('close', () => this.recorder.ended(req, res, STATIC, timesOf(receivedAt)));
         return;
       }
       const path = url.split('?', 1)[0] as string;

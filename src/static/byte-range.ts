@@ -1,5 +1,6 @@
-// Range requests (RFC 9110 §14): one `bytes` range served as 206; a set
-// with no satisfiable range answered 416; anything else served whole.
+// Range requests (RFC 9110 §14): one `bytes` range served as 206, and so are
+// several that overlap or touch, combined into one (as send does); a set with
+// no satisfiable range answered 416; anything else served whole.
 
 import { httpDate } from './preconditions';
 
@@ -16,13 +17,16 @@ const RANGE_SPEC = /^(\d*)-(\d*)$/;
 
 /**
  * Parses a `Range` header against a file of `size` bytes. Returns the one
- * satisfiable range, `UNSATISFIABLE` when none is, or `undefined` when the
- * header is to be ignored and the whole file sent: a unit other than bytes,
- * bad syntax (which RFC 9110 says to ignore), or several satisfiable ranges
- * (we send no multipart/byteranges; the RFC lets a server ignore Range).
+ * satisfiable range (several that overlap or touch, combined),
+ * `UNSATISFIABLE` when none is, or `undefined` when the header is to be
+ * ignored and the whole file sent: a unit other than bytes, bad syntax (which
+ * RFC 9110 says to ignore), or ranges with gaps between them (we send no
+ * multipart/byteranges; the RFC lets a server ignore Range).
  *
  * @example
  * parseRange('bytes=0-99', 1000); // { start: 0, end: 99 }
+ * parseRange('bytes=0-49,50-99', 1000); // { start: 0, end: 99 }
+ * parseRange('bytes=0-9,500-509', 1000); // undefined: the whole file
  * parseRange('bytes=-100', 1000); // { start: 900, end: 999 }
  * parseRange('bytes=5000-', 1000); // UNSATISFIABLE
  * parseRange('items=0-1', 1000); // undefined
@@ -30,8 +34,7 @@ const RANGE_SPEC = /^(\d*)-(\d*)$/;
 export function parseRange(header: string, size: number): ByteRange | typeof UNSATISFIABLE | undefined {
   const equals = header.indexOf('=');
   if (equals < 0 || header.slice(0, equals).trim().toLowerCase() !== 'bytes') return undefined;
-  let found: ByteRange | undefined;
-  let satisfiable = 0;
+  const found: ByteRange[] = [];
   let specs = 0;
   for (const item of header.slice(equals + 1).split(',')) {
     const spec = item.trim();
@@ -55,12 +58,24 @@ export function parseRange(header: string, size: number): ByteRange | typeof UNS
       if (start >= size) continue;
       end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
     }
-    satisfiable++;
-    found = { start, end };
+    found.push({ start, end });
   }
   if (specs === 0) return undefined;
-  if (satisfiable === 0) return UNSATISFIABLE;
-  return satisfiable === 1 ? found : undefined;
+  if (found.length === 0) return UNSATISFIABLE;
+  return combined(found);
+}
+
+/** The ranges as one, when together they cover one stretch without a gap; else undefined. */
+function combined(ranges: ByteRange[]): ByteRange | undefined {
+  ranges.sort((a, b) => a.start - b.start);
+  const first = ranges[0] as ByteRange;
+  let { start, end } = first;
+  for (const range of ranges) {
+    if (range.start > end + 1) return undefined; // a gap: would need multipart/byteranges
+    if (range.start < start) start = range.start;
+    if (range.end > end) end = range.end;
+  }
+  return { start, end };
 }
 
 /**

@@ -21,11 +21,18 @@ const SLASH = 0x2f;
 const QUESTION_MARK = 0x3f;
 
 export class StaticFiles {
+  /** The mount at `/`, asked only once routing found nothing. */
+  private readonly rootMount: StaticMount | undefined;
+  /** Longest prefix first, the root mount left out: they answer before routing. */
+  private readonly mounts: readonly StaticMount[];
+
   private constructor(
-    /** Longest prefix first. */
-    private readonly mounts: readonly StaticMount[],
+    mounts: readonly StaticMount[],
     private readonly cache: FileCache,
-  ) {}
+  ) {
+    this.rootMount = mounts.find((mount) => mount.prefix === '/');
+    this.mounts = mounts.filter((mount) => mount.prefix !== '/');
+  }
 
   /**
    * Checks the mounts (roots exist, no route hidden under a prefix) and makes
@@ -52,6 +59,17 @@ export class StaticFiles {
     const mount = this.mountOf(url);
     if (mount === undefined) return false;
     this.answer(mount, req, res, url);
+    return true;
+  }
+
+  /**
+   * Answers a GET or HEAD that no route took from the mount at `/`, if there
+   * is one, and returns true; otherwise false (the request gets its 404).
+   */
+  serveUnrouted(req: HttpRequest, res: HttpResponse): boolean {
+    const method = req.method;
+    if (this.rootMount === undefined || (method !== 'GET' && method !== 'HEAD')) return false;
+    this.answer(this.rootMount, req, res, req.url as string);
     return true;
   }
 
@@ -89,7 +107,7 @@ export class StaticFiles {
     // Decoding can move a path into a nested mount (`/public/%69mg/x.png` is
     // `/public/img/x.png`): the decoded path picks the mount, as it picks the
     // cache key, or a crafted URL could cache one mount's file under another's key.
-    const mount = key === rawPath ? matched : (this.mountOf(key) ?? matched);
+    const mount = key === rawPath || matched.prefix === '/' ? matched : (this.mountOf(key) ?? matched);
     // The hot path: no disk, no promise, no path checks (only checked keys are cached).
     const cached = this.cache.fresh(key, Date.now());
     if (cached !== undefined) {
@@ -97,7 +115,7 @@ export class StaticFiles {
       answerFile(req, res, cached, writeFromMemory);
       return;
     }
-    const relative = key.slice(mount.prefix.length);
+    const relative = mount.prefix === '/' ? key : key.slice(mount.prefix.length);
     if (!isSafeRelativePath(relative, mount.dotfiles === 'allow')) {
       sendError(res, new NotFoundError(method, rawPath));
       return;
@@ -138,8 +156,28 @@ export class StaticFiles {
         res.end();
         return;
       case 'missing':
+        if (mount.fallback !== false && relative !== fallbackPath(mount) && acceptsHtml(req)) {
+          await this.answerFromDisk(mount, fallbackKey(mount), fallbackPath(mount), rawPath, req, res);
+          return;
+        }
         break;
     }
     sendError(res, new NotFoundError(req.method as string, rawPath));
   }
+}
+
+/** The fallback file's path under its mount's root, with its leading `/`. */
+function fallbackPath(mount: StaticMount): string {
+  return `/${mount.fallback as string}`;
+}
+
+/** The fallback file's cache key: its URL path. */
+function fallbackKey(mount: StaticMount): string {
+  return (mount.prefix === '/' ? '' : mount.prefix) + fallbackPath(mount);
+}
+
+/** Whether a client asked for HTML, as a browser navigating does (`Accept: text/html, …`). */
+function acceptsHtml(req: HttpRequest): boolean {
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
 }

@@ -27,7 +27,11 @@ export async function prepareMounts(
 ): Promise<StaticMount[]> {
   const prepared: StaticMount[] = [];
   for (const mount of mounts) {
-    const shadowed = routePaths.find((route) => route === mount.prefix || route.startsWith(`${mount.prefix}/`));
+    // Under the root mount, routes win: it answers only what no route takes.
+    const shadowed =
+      mount.prefix === '/'
+        ? undefined
+        : routePaths.find((route) => route === mount.prefix || route.startsWith(`${mount.prefix}/`));
     if (shadowed !== undefined) {
       throw new RouteDefinitionError(
         `Route ${shadowed} is under the static mount ${mount.prefix}: static files answer first, so it would never be reached`,

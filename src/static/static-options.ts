@@ -10,7 +10,10 @@ import path from 'node:path';
  * HttpPoolApp.bootstrap({ static: [{ prefix: '/public', root: './public', maxAge: 3600 }] });
  */
 export interface StaticMountOptions {
-  /** The URL prefix, e.g. `/public`: starts with `/`, no trailing `/`, not `/` alone. */
+  /**
+   * The URL prefix, e.g. `/public`: starts with `/`, no trailing `/`. A mount
+   * at `/` serves the paths no route takes: routes win there.
+   */
   prefix: string;
   /** The folder to serve, absolute or relative to the working directory. Must exist at bootstrap. */
   root: string;
@@ -22,6 +25,12 @@ export interface StaticMountOptions {
   index?: string | false;
   /** `'ignore'`: a path with a segment starting with `.` is 404 (default); `'allow'`: served. */
   dotfiles?: 'ignore' | 'allow';
+  /**
+   * A single-page app's fallback, e.g. `'index.html'`: a GET for a file the
+   * mount does not have, from a client that accepts HTML, gets this file
+   * (default: none, a 404).
+   */
+  fallback?: string | false;
 }
 
 /**
@@ -47,6 +56,7 @@ export interface ResolvedStaticMount {
   immutable: boolean;
   index: string | false;
   dotfiles: 'ignore' | 'allow';
+  fallback: string | false;
 }
 
 export type ResolvedStaticCache = Required<StaticCacheOptions>;
@@ -57,7 +67,7 @@ export const DEFAULT_STATIC_CACHE: Readonly<ResolvedStaticCache> = Object.freeze
   revalidateMs: 1000,
 });
 
-const MOUNT_KEYS = new Set(['prefix', 'root', 'maxAge', 'immutable', 'index', 'dotfiles']);
+const MOUNT_KEYS = new Set(['prefix', 'root', 'maxAge', 'immutable', 'index', 'dotfiles', 'fallback']);
 const CACHE_KEYS = new Set(Object.keys(DEFAULT_STATIC_CACHE));
 // URL path characters that need no percent-encoding (RFC 3986 pchar minus `%`).
 const PREFIX_SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
@@ -114,6 +124,7 @@ function checkMount(value: unknown, name: string): ResolvedStaticMount {
     immutable: checkBoolean(`${name}.immutable`, mount.immutable),
     index: checkIndex(`${name}.index`, mount.index),
     dotfiles: checkDotfiles(`${name}.dotfiles`, mount.dotfiles),
+    fallback: checkFallback(`${name}.fallback`, mount.fallback),
   };
 }
 
@@ -129,7 +140,7 @@ function checkPrefix(name: string, value: unknown): string {
   if (typeof value !== 'string') {
     throw new TypeError(`Option "${name}" must be a URL path such as "/public", got ${describeValue(value)}`);
   }
-  // A mount at `/` would own every URL and hide every route.
+  if (value === '/') return value; // the root mount: the paths no route takes
   const segments = value.split('/');
   const valid =
     segments[0] === '' &&
@@ -137,8 +148,8 @@ function checkPrefix(name: string, value: unknown): string {
     segments.slice(1).every((s) => PREFIX_SEGMENT.test(s) && s !== '.' && s !== '..');
   if (!valid) {
     throw new TypeError(
-      `Option "${name}" must start with "/", have no trailing "/", empty, "." or ".." segments and no characters ` +
-        `that need percent-encoding (a mount at "/" would hide every route), got ${describeValue(value)}`,
+      `Option "${name}" must be "/" or start with "/", have no trailing "/", empty, "." or ".." segments and no ` +
+        `characters that need percent-encoding, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -156,6 +167,20 @@ function checkIndex(name: string, value: unknown): string | false {
   if (value === false) return false;
   if (typeof value !== 'string' || !/^[^/\\\0]+$/.test(value) || value === '.' || value === '..') {
     throw new TypeError(`Option "${name}" must be a file name (no "/") or false, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function checkFallback(name: string, value: unknown): string | false {
+  if (value === undefined || value === false) return false;
+  if (
+    typeof value !== 'string' ||
+    !/^[^\\\0]+$/.test(value) ||
+    value.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    throw new TypeError(
+      `Option "${name}" must be a file path inside the root, such as "index.html", or false, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

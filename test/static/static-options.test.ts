@@ -50,7 +50,7 @@ describe('static: options', () => {
       expect(DEFAULT_OPTIONS.staticCache).to.deep.equal(resolved.staticCache);
     });
 
-    it('fills in a mount: root made absolute, max-age 0, index.html, dotfiles ignored', () => {
+    it('fills in a mount: root made absolute, max-age 0, index.html, dotfiles ignored, no fallback', () => {
       const [mount] = resolveOptions({ static: [{ prefix: '/public', root: 'public' }] }).static;
       expect(mount).to.deep.equal({
         prefix: '/public',
@@ -59,6 +59,7 @@ describe('static: options', () => {
         immutable: false,
         index: 'index.html',
         dotfiles: 'ignore',
+        fallback: false,
       });
     });
 
@@ -70,6 +71,7 @@ describe('static: options', () => {
         immutable: true,
         index: false,
         dotfiles: 'allow',
+        fallback: 'app/shell.html',
       } as const;
       expect(resolveOptions({ static: [mount] }).static).to.deep.equal([mount]);
       const cache = { maxFileSize: 0, maxSize: 1, revalidateMs: 0 };
@@ -83,7 +85,11 @@ describe('static: options', () => {
       ['/public', /"static" must be an array/],
       [[null], /"static\[0\]" must be an object/],
       [[{ root: '.' }], /"static\[0\]\.prefix"/],
-      [[{ prefix: '/', root: '.' }], /"static\[0\]\.prefix".*hide every route/],
+      [
+        [{ prefix: '/p', root: '.', fallback: '../x.html' }],
+        /"static\[0\]\.fallback" must be a file path inside the root/,
+      ],
+      [[{ prefix: '/p', root: '.', fallback: '/x.html' }], /"static\[0\]\.fallback"/],
       [[{ prefix: 'public', root: '.' }], /"static\[0\]\.prefix"/],
       [[{ prefix: '/public/', root: '.' }], /"static\[0\]\.prefix"/],
       [[{ prefix: '/a//b', root: '.' }], /"static\[0\]\.prefix"/],

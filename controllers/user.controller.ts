@@ -1,4 +1,4 @@
-// JSON with a path param and an injected service; a POST with a validated body.
+// JSON with a path param and an injected service; a POST with a validated body, as JSON or a form.
 
 import { Controller, Get, HttpError, Post, type HttpRequest, type HttpResponse } from 'httppool';
 import { CreateUserDto } from './create-user.dto';
@@ -15,8 +15,8 @@ export class UserController {
     return user;
   }
 
-  /** `POST /api/users` with `{ "name": "Ada" }`: 201 with the new user; 400 with details for a bad body. */
-  @Post('/users', { body: CreateUserDto })
+  /** `POST /api/users` with `{ "name": "Ada" }` (or the form `name=Ada`): 201 with the new user; 400 with details for a bad body. */
+  @Post('/users', { body: CreateUserDto, bodyTypes: ['json', 'form'] })
   create(res: HttpResponse, req: HttpRequest<CreateUserDto>): User {
     res.statusCode = 201;
     return this.users.create(req.body.name, req.body.email);

@@ -1,6 +1,7 @@
 // The demo service behind `npm start`: the top-level controllers/ folder,
 // and examples/public/ under /public, served on PORT (default 9000), closed
-// gracefully on SIGINT and SIGTERM.
+// gracefully on SIGINT and SIGTERM; its OpenAPI document at /openapi.json and
+// Swagger UI at /docs.
 
 import 'reflect-metadata';
 import path from 'node:path';
@@ -24,6 +25,8 @@ export async function startDemo(
     // Compiled to dist/examples, so the repository's examples/public is two levels up.
     static: [{ prefix: '/public', root: path.join(__dirname, '..', '..', 'examples', 'public'), maxAge: 60 }],
     metrics: true,
+    openapi: { ui: true, info: { title: 'httppool demo', version: '1.0.0' } },
+    headers: { server: 'httppool-demo' },
     logger,
   });
   await app.listen(port, host);
@@ -36,7 +39,7 @@ async function main(): Promise<void> {
   const app = await startDemo(port, host);
   const { port: bound } = app.server.address() as { port: number };
   console.log(
-    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics)`,
+    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics, /docs)`,
   );
   const stop = (signal: string): void => {
     console.log(`${signal}: closing gracefully`);

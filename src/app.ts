@@ -11,6 +11,8 @@ import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { createAppContainer } from './app-container';
 import { AppClosedError } from './errors';
 import { AppHooks } from './hooks/app-hooks';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { OpenApiServer } from './openapi/openapi-server';
 import { closeOnSignals } from './shutdown-signals';
 import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
@@ -116,11 +118,17 @@ export class HttpPoolApp {
     const logger = createLogger(config.logger);
     const { container, pool, queue } = createAppContainer(config, logger, options);
     const table = RouteTable.build(controllers, container, config);
+    const openapi =
+      config.openapi === undefined
+        ? undefined
+        : new OpenApiServer(config.openapi, buildOpenApiDocument(table.routes, config.openapi));
+    const uiMount = config.openapi === undefined ? undefined : OpenApiServer.uiMount(config.openapi);
+    const mounts = uiMount === undefined ? config.static : [...config.static, uiMount];
     const staticFiles =
-      config.static.length === 0
+      mounts.length === 0
         ? undefined
         : await StaticFiles.create(
-            config.static,
+            mounts,
             config.staticCache,
             table.routes.map((route) => route.path),
           );
@@ -129,7 +137,7 @@ export class HttpPoolApp {
     const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs } = config;
     const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs });
-    const dispatcher = new Dispatcher({ table, jobs, logger, config, recorder, staticFiles, metrics, hooks });
+    const dispatcher = new Dispatcher({ table, jobs, logger, config, recorder, staticFiles, metrics, hooks, openapi });
     return new HttpPoolApp(
       container,
       pool,

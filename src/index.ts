@@ -39,6 +39,7 @@ export type { FormFields } from './input/form-body';
 export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http/http-types';
 export type { CorsOptions, CorsStaticOrigin, CorsOriginFunction } from './http/cors-policy';
 export type { CookieOptions, ResolvedCookieOptions } from './http/cookies';
+export type { OpenApiOptions, ResolvedOpenApi } from './openapi/openapi-options';
 export { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 export {
   HttpPoolError,

@@ -6,6 +6,7 @@ import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-head
 import { isErrorFilter, type ErrorFilter } from './filters/error-filter';
 import { isGuard, type Guard } from './guards/guard';
 import { checkHooks, type HooksOptions } from './hooks/app-hooks';
+import { checkOpenApiOptions, type OpenApiOptions, type ResolvedOpenApi } from './openapi/openapi-options';
 import { isInterceptor, type InterceptorLike } from './interceptors/interceptor';
 import { checkCookieOptions, type ResolvedCookieOptions } from './http/cookies';
 import { checkCorsOptions, type CorsOptions } from './http/cors-policy';
@@ -109,6 +110,12 @@ export interface HttpPoolOptions {
    * `req.cookies` and `res.setCookie()` work without it.
    */
   cookies?: { secret: string | readonly string[] };
+  /**
+   * An OpenAPI 3.1 document of the routes, served outside the pool: `true` at
+   * `/openapi.json`, or `{ path, ui, info }`; `ui` adds Swagger UI (from the
+   * swagger-ui-dist package) at `/docs` (default: off).
+   */
+  openapi?: boolean | OpenApiOptions;
 }
 
 /**
@@ -146,6 +153,7 @@ export interface ResolvedOptions {
   requestIdHeader: string | false;
   cors: CorsOptions | undefined;
   cookies: ResolvedCookieOptions;
+  openapi: ResolvedOpenApi | undefined;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -178,6 +186,7 @@ const KNOWN_OPTIONS = new Set([
   'requestIdHeader',
   'cors',
   'cookies',
+  'openapi',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -219,6 +228,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     requestIdHeader: checkRequestIdHeader(options.requestIdHeader),
     cors: checkCorsOptions(options.cors),
     cookies: checkCookieOptions(options.cookies),
+    openapi: checkOpenApiOptions(options.openapi),
   };
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
     throw new TypeError(

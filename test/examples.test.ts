@@ -86,6 +86,47 @@ describe('demo service (npm start)', () => {
     expect((await fetch(`${url}/slow?ms=abc`)).status).to.equal(400);
   });
 
+  it('POST /api/users takes the same body as a form', async () => {
+    const res = await fetch(`${url}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=Grace',
+    });
+    expect(res.status).to.equal(201);
+    expect(await res.json()).to.include({ name: 'Grace' });
+  });
+
+  it('POST /api/upload takes one file of a multipart form', async () => {
+    const form = new FormData();
+    form.append('note', 'hi');
+    form.append('file', new Blob(['hello upload'], { type: 'text/plain' }), 'hello.txt');
+    const res = await fetch(`${url}/api/upload`, { method: 'POST', body: form });
+    expect(res.status).to.equal(201);
+    expect(await res.json()).to.deep.equal({
+      field: 'file',
+      filename: 'hello.txt',
+      mimeType: 'text/plain',
+      size: 12,
+      fields: { note: 'hi' },
+    });
+  });
+
+  it('GET /admin/pool is guarded: 401 without the token, 403 with a wrong one, the stats with it', async () => {
+    expect((await fetch(`${url}/admin/pool`)).status).to.equal(401);
+    expect((await fetch(`${url}/admin/pool`, { headers: { 'x-admin-token': 'nope' } })).status).to.equal(403);
+    const res = await fetch(`${url}/admin/pool`, { headers: { 'x-admin-token': 'demo' } });
+    expect(await res.json()).to.include({ workers: 300 });
+  });
+
+  it('serves its OpenAPI document and Swagger UI, and a Server header on every answer', async () => {
+    const res = await fetch(`${url}/openapi.json`);
+    expect(res.headers.get('server')).to.equal('httppool-demo');
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).to.include.members(['/api/users/{id}', '/api/upload', '/admin/pool', '/test']);
+    expect(await (await fetch(`${url}/docs`)).text()).to.contain('swagger-ui-bundle.js');
+    expect((await fetch(`${url}/nowhere`)).headers.get('server')).to.equal('httppool-demo');
+  });
+
   it('GET /stats shows the pool sized as configured', async () => {
     const stats = (await (await fetch(`${url}/stats`)).json()) as Record<string, number>;
     expect(stats).to.include({ workers: 300, queued: 0 });

@@ -28,6 +28,7 @@ import { answerClientError } from './answer-client-error';
 import { CorsPolicy } from './cors-policy';
 import { filterErrorsOf, type ErrorFilterChain } from '../filters/error-filter-chain';
 import { hookResponse, type AppHooks } from '../hooks/app-hooks';
+import type { OpenApiServer } from '../openapi/openapi-server';
 import { awaitContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { adoptRequest, type RequestSettings } from './pool-request';
@@ -44,6 +45,7 @@ export interface DispatcherParts {
   staticFiles?: Pick<StaticFiles, 'serve' | 'serveUnrouted'> | undefined;
   metrics?: AppMetrics | undefined;
   hooks?: AppHooks | undefined;
+  openapi?: OpenApiServer | undefined;
 }
 
 /** Route label for static files in logs and metrics. */
@@ -67,6 +69,7 @@ export class Dispatcher {
   /** The app-wide error filters, for answers given before (or without) a route. */
   private readonly appErrorFilters: ErrorFilterChain | undefined;
   private readonly hooks: AppHooks | undefined;
+  private readonly openapi: OpenApiServer | undefined;
   /** Whether routing must set a request's body limit (some route's differs from the app's). */
   private readonly routedBodyLimit: boolean;
 
@@ -89,6 +92,7 @@ export class Dispatcher {
     this.cors = cors === undefined ? undefined : new CorsPolicy(cors);
     this.appErrorFilters = parts.table.appErrorFilterChain();
     this.hooks = parts.hooks;
+    this.openapi = parts.openapi;
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
@@ -210,6 +214,13 @@ export class Dispatcher {
     if (this.metricsPath !== undefined && isPath(url, this.metricsPath)) {
       this.serveMetrics(req, res, receivedAt);
       return;
+    }
+    if (this.openapi !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      const path = url.split('?', 1)[0] as string;
+      if (this.openapi.serve(req, res, path)) {
+        this.recorder.ended(req, res, path, timesOf(receivedAt));
+        return;
+      }
     }
     if (this.jobs.turnAwayIfClosing(req, res, UNMATCHED, receivedAt)) return;
     if (this.staticFiles !== undefined && this.staticFiles.serve(req, res)) {

@@ -27,6 +27,8 @@ export interface TableOptions extends InputDefaults {
   errorFilters?: readonly ErrorFilter[];
   /** App-wide interceptors, outermost around every route's handler. */
   interceptors?: readonly InterceptorLike[];
+  /** The OpenAPI paths no route may take. */
+  openapi?: { readonly path: string; readonly uiPath: string | undefined } | undefined;
 }
 
 /** One controller method, ready to be called. */
@@ -106,7 +108,11 @@ export class RouteTable {
       instances,
     );
     for (const ctor of controllers) table.addController(ctor, container);
-    if (options.metrics !== undefined) table.checkNotAt(options.metrics.path);
+    if (options.metrics !== undefined) table.checkNotAt(options.metrics.path, 'the metrics', 'metrics.path');
+    if (options.openapi !== undefined) {
+      table.checkNotAt(options.openapi.path, 'the OpenAPI document', 'openapi.path');
+      if (options.openapi.uiPath !== undefined) table.checkNotAt(options.openapi.uiPath, 'Swagger UI', 'openapi.ui');
+    }
     table.addImplicitHeadRoutes();
     return table;
   }
@@ -207,13 +213,14 @@ export class RouteTable {
     this.methods.add(method);
   }
 
-  // The dispatcher answers the metrics path before routing: a route there could never be reached.
-  private checkNotAt(metricsPath: string): void {
-    const shadowed = this.routes.find((route) => route.path === metricsPath);
+  // The dispatcher answers these paths before routing: a route there could never be reached.
+  private checkNotAt(path: string, what: string, option: string): void {
+    const shadowed = this.routes.find((route) => route.path === path);
     if (shadowed !== undefined) {
+      const name = what === 'the metrics' ? 'metrics path' : `path of ${what}`;
       throw new RouteDefinitionError(
-        `Route ${shadowed.name} (${shadowed.path}) is at the metrics path: metrics answer first, so it would ` +
-          'never be reached (move the route, or the metrics with the metrics.path option)',
+        `Route ${shadowed.name} (${shadowed.path}) is at the ${name}: ${what} answer${what === 'the metrics' ? '' : 's'} first, so it would ` +
+          `never be reached (move the route, or ${what} with the ${option} option)`,
       );
     }
   }

@@ -156,9 +156,20 @@ export class ExpectationFailedError extends HttpError {
 /** The request body is larger than `bodyLimit`. */
 export class PayloadTooLargeError extends HttpError {
   override readonly code = 'HTTPPOOL_PAYLOAD_TOO_LARGE';
-  /** `what` names the part that is too large when it is not the body (node's limit on chunk extensions). */
-  constructor(limit: number, what = 'Request body', options?: HttpPoolErrorOptions) {
-    super(413, `${what} is larger than ${limit} bytes`, { ...options, headers: { connection: 'close' } });
+  /**
+   * `what` names the part that is too large when it is not the body (node's
+   * limit on chunk extensions, an uploaded file). The connection closes after
+   * the answer, as the rest of an oversized body is never read; `keepAlive`
+   * is for a part over its own limit inside a body that will be read to its
+   * end (an upload's file), so the client can read the answer and go on.
+   */
+  constructor(limit: number, what = 'Request body', options?: HttpPoolErrorOptions & { keepAlive?: boolean }) {
+    const { keepAlive = false, ...rest } = options ?? {};
+    super(
+      413,
+      `${what} is larger than ${limit} bytes`,
+      keepAlive ? rest : { ...rest, headers: { connection: 'close' } },
+    );
   }
 }
 

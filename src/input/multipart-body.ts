@@ -64,6 +64,10 @@ export interface MultipartBody {
   files: UploadedFile[];
 }
 
+// A part over its limit: the rest of the body is still read (drained, within
+// the body limit), so the connection can stay open and the client read its 413.
+const PART = { keepAlive: true };
+
 type Busboy = typeof import('busboy');
 let busboy: Busboy | undefined;
 
@@ -117,16 +121,20 @@ export async function readMultipart(
       releaseBodyOverflow(req, overflow);
       req.unpipe(parser);
       parser.destroy();
-      req.resume(); // drain what is left, so the answer can be read
+      // Drain what is left, so the answer can be read; a body that then
+      // passes the body limit is cut, as any other would be.
+      holdBodyOverflow(req, { bodyOverflow: () => req.destroy() });
+      req.resume();
       reject(error);
     };
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) failLater(new PayloadTooLargeError(options.fieldSize, `Field ${JSON.stringify(name)}`));
+      if (info.valueTruncated)
+        failLater(new PayloadTooLargeError(options.fieldSize, `Field ${JSON.stringify(name)}`, PART));
       else addField(fields, name, value);
     });
     parser.on('file', (field, stream: Readable & { truncated?: boolean }, info) => {
       const limit = options.fileSize ?? bodyLimit;
-      stream.once('limit', () => failLater(new PayloadTooLargeError(limit, 'An uploaded file')));
+      stream.once('limit', () => failLater(new PayloadTooLargeError(limit, 'An uploaded file', PART)));
       const file = { field, filename: info.filename, mimeType: info.mimeType };
       const index = writes.length;
       const write =
@@ -144,9 +152,11 @@ export async function readMultipart(
       write.catch(() => undefined);
       writes.push(write);
     });
-    parser.on('filesLimit', () => failLater(new PayloadTooLargeError(options.files, 'Files in the request (count)')));
+    parser.on('filesLimit', () =>
+      failLater(new PayloadTooLargeError(options.files, 'Files in the request (count)', PART)),
+    );
     parser.on('fieldsLimit', () =>
-      failLater(new PayloadTooLargeError(options.fields, 'Fields in the request (count)')),
+      failLater(new PayloadTooLargeError(options.fields, 'Fields in the request (count)', PART)),
     );
     parser.on('error', (error: unknown) =>
       fail(new HttpError(400, 'Malformed multipart/form-data body', { cause: error })),

@@ -216,6 +216,18 @@ describe('openapi', () => {
     }
   });
 
+  it('serves the document and the UI page through inject()', async () => {
+    const app = await HttpPoolApp.bootstrap({ controllers: [UsersController], openapi: { ui: true }, logger: false });
+    try {
+      const doc = (await app.inject({ url: '/openapi.json' })).json() as Doc;
+      expect(doc.openapi).to.equal('3.1.0');
+      expect(Object.keys(doc.paths)).to.include('/api/users/{id}');
+      expect((await app.inject({ url: '/docs' })).body).to.contain('SwaggerUIBundle');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('is refused at bootstrap where a route would be hidden, or an option is wrong', async () => {
     await HttpPoolApp.bootstrap({
       controllers: [UsersController],

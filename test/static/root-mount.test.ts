@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Controller, Get, Post } from '../../src/index';
+import { Controller, Get, HttpPoolApp, Post } from '../../src/index';
 import { parseRange } from '../../src/static/byte-range';
 import { appStarter } from '../helpers/start-app';
 
@@ -101,6 +101,22 @@ describe('a static mount at /', () => {
     expect(await (await fetch(`${url}/api/users`, { headers: { accept: 'text/html' } })).json()).to.deep.equal([
       { id: 1 },
     ]);
+  });
+
+  it('serves the same through inject(): files, the fallback, routes first', async () => {
+    const app = await HttpPoolApp.bootstrap({
+      controllers: [ApiController],
+      logger: false,
+      static: [{ prefix: '/', root: site, fallback: 'index.html' }],
+    });
+    try {
+      expect((await app.inject({ url: '/css/site.css' })).body).to.equal('body{}');
+      expect((await app.inject({ url: '/deep/link', headers: { accept: 'text/html' } })).body).to.equal(INDEX);
+      expect((await app.inject({ url: '/api/users' })).json()).to.deep.equal([{ id: 1 }]);
+      expect((await app.inject({ url: '/missing.js' })).statusCode).to.equal(404);
+    } finally {
+      await app.close();
+    }
   });
 
   it('answers ranges that overlap or touch as one 206, and ranges with a gap with the whole file', async () => {

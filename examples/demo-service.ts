@@ -27,6 +27,7 @@ export async function startDemo(
     metrics: true,
     openapi: { ui: true, info: { title: 'httppool demo', version: '1.0.0' } },
     headers: { server: 'httppool-demo' },
+    health: true,
     logger,
   });
   await app.listen(port, host);

@@ -13,6 +13,7 @@ import { AppClosedError } from './errors';
 import { AppHooks } from './hooks/app-hooks';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { OpenApiServer } from './openapi/openapi-server';
+import { HealthChecks } from './observe/health-checks';
 import { closeOnSignals } from './shutdown-signals';
 import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
@@ -76,6 +77,7 @@ export class HttpPoolApp {
     private readonly jobs: JobSupervisor,
     private readonly recorder: RequestRecorder,
     private readonly staticFiles: StaticFiles | undefined,
+    private readonly health: HealthChecks | undefined,
   ) {
     this.dispatch = dispatcher.dispatch;
     this.server = createServer(
@@ -137,7 +139,28 @@ export class HttpPoolApp {
     const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs } = config;
     const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs });
-    const dispatcher = new Dispatcher({ table, jobs, logger, config, recorder, staticFiles, metrics, hooks, openapi });
+    const health =
+      config.health === undefined
+        ? undefined
+        : new HealthChecks(config.health, {
+            get isClosing() {
+              return jobs.isClosing;
+            },
+            // Shedding now: the queue is full, or a request was shed within the last second.
+            isShedding: () => pool.stats().queued >= config.queueSize || performance.now() - recorder.lastShedAt < 1000,
+          });
+    const dispatcher = new Dispatcher({
+      table,
+      jobs,
+      logger,
+      config,
+      recorder,
+      staticFiles,
+      metrics,
+      hooks,
+      openapi,
+      health,
+    });
     return new HttpPoolApp(
       container,
       pool,
@@ -149,6 +172,7 @@ export class HttpPoolApp {
       jobs,
       recorder,
       staticFiles,
+      health,
     );
   }
 
@@ -244,6 +268,12 @@ export class HttpPoolApp {
   }
 
   private async shutDown(): Promise<void> {
+    const delay = this.config.health?.shutdownDelayMs ?? 0;
+    if (this.health !== undefined && delay > 0) {
+      // Not ready, yet serving as usual: the balancer has `delay` ms to notice and stop sending.
+      this.health.beginDraining();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
     this.jobs.beginClose();
     const serverClosed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))

@@ -40,6 +40,7 @@ export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, Rout
 export type { CorsOptions, CorsStaticOrigin, CorsOriginFunction } from './http/cors-policy';
 export type { CookieOptions, ResolvedCookieOptions } from './http/cookies';
 export type { OpenApiOptions, ResolvedOpenApi } from './openapi/openapi-options';
+export type { HealthOptions, ResolvedHealth } from './observe/health-checks';
 export { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 export {
   HttpPoolError,

@@ -6,6 +6,7 @@ import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-head
 import { isErrorFilter, type ErrorFilter } from './filters/error-filter';
 import { isGuard, type Guard } from './guards/guard';
 import { checkHooks, type HooksOptions } from './hooks/app-hooks';
+import { checkHealthOptions, type HealthOptions, type ResolvedHealth } from './observe/health-checks';
 import { checkOpenApiOptions, type OpenApiOptions, type ResolvedOpenApi } from './openapi/openapi-options';
 import { isInterceptor, type InterceptorLike } from './interceptors/interceptor';
 import { checkCookieOptions, type ResolvedCookieOptions } from './http/cookies';
@@ -116,6 +117,12 @@ export interface HttpPoolOptions {
    * swagger-ui-dist package) at `/docs` (default: off).
    */
   openapi?: boolean | OpenApiOptions;
+  /**
+   * Liveness and readiness checks for load balancers, outside the pool:
+   * `true` for `/livez` and `/readyz` (503 while draining), or
+   * `{ livePath, readyPath, notReadyWhileShedding }` (default: off).
+   */
+  health?: boolean | HealthOptions;
 }
 
 /**
@@ -154,6 +161,7 @@ export interface ResolvedOptions {
   cors: CorsOptions | undefined;
   cookies: ResolvedCookieOptions;
   openapi: ResolvedOpenApi | undefined;
+  health: ResolvedHealth | undefined;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -187,6 +195,7 @@ const KNOWN_OPTIONS = new Set([
   'cors',
   'cookies',
   'openapi',
+  'health',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -229,6 +238,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     cors: checkCorsOptions(options.cors),
     cookies: checkCookieOptions(options.cookies),
     openapi: checkOpenApiOptions(options.openapi),
+    health: checkHealthOptions(options.health),
   };
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
     throw new TypeError(

@@ -125,6 +125,7 @@ describe('demo service (npm start)', () => {
     expect(Object.keys(doc.paths)).to.include.members(['/api/users/{id}', '/api/upload', '/admin/pool', '/test']);
     expect(await (await fetch(`${url}/docs`)).text()).to.contain('swagger-ui-bundle.js');
     expect((await fetch(`${url}/nowhere`)).headers.get('server')).to.equal('httppool-demo');
+    expect(await (await fetch(`${url}/readyz`)).json()).to.deep.equal({ status: 'ready' });
   });
 
   it('GET /stats shows the pool sized as configured', async () => {

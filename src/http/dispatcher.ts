@@ -29,6 +29,7 @@ import { CorsPolicy } from './cors-policy';
 import { filterErrorsOf, type ErrorFilterChain } from '../filters/error-filter-chain';
 import { hookResponse, type AppHooks } from '../hooks/app-hooks';
 import type { OpenApiServer } from '../openapi/openapi-server';
+import type { HealthChecks } from '../observe/health-checks';
 import { awaitContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { adoptRequest, type RequestSettings } from './pool-request';
@@ -46,6 +47,7 @@ export interface DispatcherParts {
   metrics?: AppMetrics | undefined;
   hooks?: AppHooks | undefined;
   openapi?: OpenApiServer | undefined;
+  health?: HealthChecks | undefined;
 }
 
 /** Route label for static files in logs and metrics. */
@@ -70,6 +72,7 @@ export class Dispatcher {
   private readonly appErrorFilters: ErrorFilterChain | undefined;
   private readonly hooks: AppHooks | undefined;
   private readonly openapi: OpenApiServer | undefined;
+  private readonly health: HealthChecks | undefined;
   /** Whether routing must set a request's body limit (some route's differs from the app's). */
   private readonly routedBodyLimit: boolean;
 
@@ -93,6 +96,7 @@ export class Dispatcher {
     this.appErrorFilters = parts.table.appErrorFilterChain();
     this.hooks = parts.hooks;
     this.openapi = parts.openapi;
+    this.health = parts.health;
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
@@ -215,9 +219,9 @@ export class Dispatcher {
       this.serveMetrics(req, res, receivedAt);
       return;
     }
-    if (this.openapi !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+    if ((this.openapi !== undefined || this.health !== undefined) && (req.method === 'GET' || req.method === 'HEAD')) {
       const path = url.split('?', 1)[0] as string;
-      if (this.openapi.serve(req, res, path)) {
+      if (this.health?.serve(req, res, path) === true || this.openapi?.serve(req, res, path) === true) {
         this.recorder.ended(req, res, path, timesOf(receivedAt));
         return;
       }

@@ -41,6 +41,8 @@ export class RequestRecorder {
   };
 
   private readonly accessLog: AccessLog;
+  /** When a request was last shed (performance.now()), for readiness while shedding. */
+  lastShedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     logger: Logger,
@@ -107,6 +109,7 @@ export class RequestRecorder {
 
   shed(reason: ShedReason): void {
     this.counts.shed[reason]++;
+    this.lastShedAt = performance.now();
     this.metrics?.recordShed(reason);
   }
 

@@ -29,6 +29,8 @@ export interface TableOptions extends InputDefaults {
   interceptors?: readonly InterceptorLike[];
   /** The OpenAPI paths no route may take. */
   openapi?: { readonly path: string; readonly uiPath: string | undefined } | undefined;
+  /** The health check paths no route may take. */
+  health?: { readonly livePath: string; readonly readyPath: string } | undefined;
 }
 
 /** One controller method, ready to be called. */
@@ -112,6 +114,10 @@ export class RouteTable {
     if (options.openapi !== undefined) {
       table.checkNotAt(options.openapi.path, 'the OpenAPI document', 'openapi.path');
       if (options.openapi.uiPath !== undefined) table.checkNotAt(options.openapi.uiPath, 'Swagger UI', 'openapi.ui');
+    }
+    if (options.health !== undefined) {
+      table.checkNotAt(options.health.livePath, 'the liveness check', 'health.livePath');
+      table.checkNotAt(options.health.readyPath, 'the readiness check', 'health.readyPath');
     }
     table.addImplicitHeadRoutes();
     return table;

@@ -23,6 +23,7 @@ import { profile } from './scenarios/profile';
 import { queue } from './scenarios/queue';
 import { startup } from './scenarios/startup';
 import { staticFiles, staticLarger } from './scenarios/static';
+import { threads } from './scenarios/threads';
 import { hello, json } from './scenarios/throughput';
 
 const SCENARIOS: readonly Scenario[] = [
@@ -36,6 +37,7 @@ const SCENARIOS: readonly Scenario[] = [
   startup,
   profile,
   staticLarger,
+  threads,
 ];
 
 async function main(): Promise<void> {

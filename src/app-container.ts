@@ -16,6 +16,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { InvalidProviderError } from './errors';
 import { JobQueue } from './jobs/job-queue';
 import { WorkerPool, type PoolJob, type PoolStall } from './jobs/worker-pool';
+import { ThreadPool } from './threads/thread-pool';
 import type { HttpPoolOptions, ResolvedOptions } from './options';
 import { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 
@@ -24,6 +25,7 @@ export interface AppContainer {
   container: DependencyContainer;
   pool: WorkerPool;
   queue: JobQueue<PoolJob>;
+  threads: ThreadPool | undefined;
 }
 
 /** What the app calls on its pool: a registered fake must have each. */
@@ -57,7 +59,27 @@ export function createAppContainer(
   if (!container.isRegistered(JobQueue, true)) container.register(JobQueue, { useValue: queue });
   const pool = callerPool ?? new WorkerPool(config.workers, queue, { onStall: stallWarner(logger) });
   if (callerPool === undefined) container.register(WorkerPool, { useValue: pool });
-  return { container, pool, queue };
+  const threads = registerThreads(container, config);
+  return { container, pool, queue, threads };
+}
+
+// The app's thread pool, when the threads option is on (a caller's registration wins, as a fake for tests);
+// without it, injecting ThreadPool is a bootstrap error that says how to turn it on.
+function registerThreads(container: DependencyContainer, config: ResolvedOptions): ThreadPool | undefined {
+  if (container.isRegistered(ThreadPool, true)) return undefined;
+  if (config.threads === undefined) {
+    container.register(ThreadPool, {
+      useFactory: () => {
+        throw new InvalidProviderError(
+          'ThreadPool is injected, but the app has no threads: turn them on with the threads option (threads: true)',
+        );
+      },
+    });
+    return undefined;
+  }
+  const threads = new ThreadPool(config.threads);
+  container.register(ThreadPool, { useValue: threads });
+  return threads;
 }
 
 const STALL_WARNING_INTERVAL_MS = 10_000;

@@ -14,6 +14,7 @@ import { AppHooks } from './hooks/app-hooks';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { OpenApiServer } from './openapi/openapi-server';
 import { HealthChecks } from './observe/health-checks';
+import type { ThreadPool, ThreadStats } from './threads/thread-pool';
 import { closeOnSignals } from './shutdown-signals';
 import type { AppMetrics } from './observe/app-metrics';
 import { createLogger } from './observe/create-logger';
@@ -41,6 +42,8 @@ import type { PoolJob, PoolStats, WorkerPool } from './jobs/worker-pool';
  */
 export interface AppStats extends PoolStats, RequestCounts {
   static: StaticStats;
+  /** The thread pool's figures, when the threads option is on. */
+  threads?: ThreadStats;
 }
 
 const NO_STATIC_STATS: StaticStats = { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 };
@@ -78,6 +81,7 @@ export class HttpPoolApp {
     private readonly recorder: RequestRecorder,
     private readonly staticFiles: StaticFiles | undefined,
     private readonly health: HealthChecks | undefined,
+    private readonly threads: ThreadPool | undefined,
   ) {
     this.dispatch = dispatcher.dispatch;
     this.server = createServer(
@@ -118,7 +122,7 @@ export class HttpPoolApp {
     const config = resolveOptions(options);
     const controllers = await loadControllers(config.controllers);
     const logger = createLogger(config.logger);
-    const { container, pool, queue } = createAppContainer(config, logger, options);
+    const { container, pool, queue, threads } = createAppContainer(config, logger, options);
     const table = RouteTable.build(controllers, container, config);
     const openapi =
       config.openapi === undefined
@@ -134,7 +138,7 @@ export class HttpPoolApp {
             config.staticCache,
             table.routes.map((route) => route.path),
           );
-    const metrics = config.metrics === undefined ? undefined : createMetrics(config, pool, staticFiles);
+    const metrics = config.metrics === undefined ? undefined : createMetrics(config, pool, staticFiles, threads);
     const hooks = AppHooks.of(config.hooks);
     const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs } = config;
@@ -173,6 +177,7 @@ export class HttpPoolApp {
       recorder,
       staticFiles,
       health,
+      threads,
     );
   }
 
@@ -264,6 +269,7 @@ export class HttpPoolApp {
       ...this.pool.stats(),
       ...this.recorder.snapshot(),
       static: this.staticFiles?.stats() ?? { ...NO_STATIC_STATS },
+      ...(this.threads === undefined ? {} : { threads: this.threads.stats() }),
     };
   }
 
@@ -288,15 +294,26 @@ export class HttpPoolApp {
     for (const socket of this.sockets) if (socket.bytesRead === 0) socket.destroy();
     if (!(await within(serverClosed, deadline))) this.server.closeAllConnections();
     await serverClosed;
+    await this.threads?.close();
     this.detachSignals?.();
   }
 }
 
 // prom-client loads only for an app that turns metrics on (~40 ms at startup).
-function createMetrics(config: ResolvedOptions, pool: WorkerPool, staticFiles: StaticFiles | undefined): AppMetrics {
+function createMetrics(
+  config: ResolvedOptions,
+  pool: WorkerPool,
+  staticFiles: StaticFiles | undefined,
+  threads: ThreadPool | undefined,
+): AppMetrics {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AppMetrics } = require('./observe/app-metrics') as typeof import('./observe/app-metrics');
-  return new AppMetrics(() => pool.stats(), config.metrics, staticFiles && (() => staticFiles.stats()));
+  return new AppMetrics(
+    () => pool.stats(),
+    config.metrics,
+    staticFiles && (() => staticFiles.stats()),
+    threads && (() => threads.stats()),
+  );
 }
 
 /** Waits for `promise` until `deadline` (a performance.now() time; none: forever); true if it settled. */

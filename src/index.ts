@@ -41,6 +41,14 @@ export type { CorsOptions, CorsStaticOrigin, CorsOriginFunction } from './http/c
 export type { CookieOptions, ResolvedCookieOptions } from './http/cookies';
 export type { OpenApiOptions, ResolvedOpenApi } from './openapi/openapi-options';
 export type { HealthOptions, ResolvedHealth } from './observe/health-checks';
+export {
+  ThreadPool,
+  type ThreadsOptions,
+  type ResolvedThreads,
+  type ThreadStats,
+  type ThreadTaskRef,
+} from './threads/thread-pool';
+export type { ThreadRequest, ThreadAnswer, ThreadTask } from './threads/thread-task';
 export { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 export {
   HttpPoolError,

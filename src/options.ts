@@ -7,6 +7,7 @@ import { isErrorFilter, type ErrorFilter } from './filters/error-filter';
 import { isGuard, type Guard } from './guards/guard';
 import { checkHooks, type HooksOptions } from './hooks/app-hooks';
 import { checkHealthOptions, type HealthOptions, type ResolvedHealth } from './observe/health-checks';
+import { checkThreadsOptions, type ResolvedThreads, type ThreadsOptions } from './threads/thread-pool';
 import { checkOpenApiOptions, type OpenApiOptions, type ResolvedOpenApi } from './openapi/openapi-options';
 import { isInterceptor, type InterceptorLike } from './interceptors/interceptor';
 import { checkCookieOptions, type ResolvedCookieOptions } from './http/cookies';
@@ -123,6 +124,12 @@ export interface HttpPoolOptions {
    * `{ livePath, readyPath, notReadyWhileShedding }` (default: off).
    */
   health?: boolean | HealthOptions;
+  /**
+   * Worker threads for CPU-bound work, injected into controllers as
+   * `ThreadPool`: `true` for `os.availableParallelism()` threads, a count, or
+   * `{ count, idleTimeoutMs }` (default: off).
+   */
+  threads?: boolean | number | ThreadsOptions;
 }
 
 /**
@@ -162,6 +169,7 @@ export interface ResolvedOptions {
   cookies: ResolvedCookieOptions;
   openapi: ResolvedOpenApi | undefined;
   health: ResolvedHealth | undefined;
+  threads: ResolvedThreads | undefined;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -196,6 +204,7 @@ const KNOWN_OPTIONS = new Set([
   'cookies',
   'openapi',
   'health',
+  'threads',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -239,6 +248,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     cookies: checkCookieOptions(options.cookies),
     openapi: checkOpenApiOptions(options.openapi),
     health: checkHealthOptions(options.health),
+    threads: checkThreadsOptions(options.threads),
   };
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
     throw new TypeError(

@@ -15,6 +15,8 @@ export interface ServerConfig {
   logFile?: string;
   /** static-* only: the folder served under /public. */
   staticRoot?: string;
+  /** httppool-threads only: worker threads for its CPU route (0: run it inline). */
+  threads?: number;
 }
 
 export interface RunningServer {

@@ -9,6 +9,7 @@ import { BucketHistogram } from './bucket-histogram';
 import type { StaticStats } from '../static/file-cache';
 import type { ShedReason } from '../jobs/shedding';
 import type { PoolStats } from '../jobs/worker-pool';
+import type { ThreadStats } from '../threads/thread-pool';
 
 export interface MetricsOptions {
   /** Where Prometheus text is served (default `/metrics`). */
@@ -33,7 +34,12 @@ export class AppMetrics {
   private readonly queueWait: BucketHistogram;
   private readonly handlerDuration: BucketHistogram;
 
-  constructor(stats: () => PoolStats, options: MetricsOptions = {}, staticStats?: () => StaticStats) {
+  constructor(
+    stats: () => PoolStats,
+    options: MetricsOptions = {},
+    staticStats?: () => StaticStats,
+    threadStats?: () => ThreadStats,
+  ) {
     const registers = [this.registry];
     // A gauge read when scraped: the pool and the cache keep their own counts.
     const gauge = (name: string, help: string, read: () => number): void => {
@@ -96,6 +102,17 @@ export class AppMetrics {
       gauge('httppool_static_cache_misses', 'Static files read from disk', () => staticStats().misses);
       gauge('httppool_static_cache_bytes', 'Bytes of static files held in memory', () => staticStats().bytes);
       gauge('httppool_static_cache_entries', 'Static files held in memory', () => staticStats().entries);
+    }
+    if (threadStats !== undefined) {
+      gauge('httppool_threads', 'Worker threads in the thread pool', () => threadStats().threads);
+      gauge('httppool_threads_busy', 'Worker threads running a task', () => threadStats().busyThreads);
+      gauge('httppool_threads_queued', 'Thread tasks waiting for a thread', () => threadStats().queuedTasks);
+      gauge('httppool_threads_completed', 'Thread tasks finished since start', () => threadStats().completedTasks);
+      gauge(
+        'httppool_threads_task_p99_seconds',
+        '99th percentile thread task run time',
+        () => threadStats().taskMsP99 / 1000,
+      );
     }
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
   }

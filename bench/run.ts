@@ -23,7 +23,7 @@ import { profile } from './scenarios/profile';
 import { queue } from './scenarios/queue';
 import { startup } from './scenarios/startup';
 import { staticFiles, staticLarger } from './scenarios/static';
-import { threads } from './scenarios/threads';
+import { cpu } from './scenarios/cpu';
 import { hello, json } from './scenarios/throughput';
 
 const SCENARIOS: readonly Scenario[] = [
@@ -37,7 +37,7 @@ const SCENARIOS: readonly Scenario[] = [
   startup,
   profile,
   staticLarger,
-  threads,
+  cpu,
 ];
 
 async function main(): Promise<void> {

@@ -28,6 +28,7 @@ export async function startDemo(
     openapi: { ui: true, info: { title: 'httppool demo', version: '1.0.0' } },
     headers: { server: 'httppool-demo' },
     health: true,
+    threads: true, // GET /cpu runs on them
     logger,
   });
   await app.listen(port, host);
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const app = await startDemo(port, host);
   const { port: bound } = app.server.address() as { port: number };
   console.log(
-    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics, /docs)`,
+    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics, /docs, /cpu?ms=5)`,
   );
   const stop = (signal: string): void => {
     console.log(`${signal}: closing gracefully`);

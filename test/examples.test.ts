@@ -128,6 +128,14 @@ describe('demo service (npm start)', () => {
     expect(await (await fetch(`${url}/readyz`)).json()).to.deep.equal({ status: 'ready' });
   });
 
+  it('GET /cpu runs its work on a thread, /cpu-inline on the event loop; a bad ms is a 400', async () => {
+    expect(await (await fetch(`${url}/cpu?ms=3`)).json()).to.deep.equal({ spunMs: 3 });
+    expect(await (await fetch(`${url}/cpu-inline?ms=2`)).json()).to.deep.equal({ spunMs: 2 });
+    expect((await fetch(`${url}/cpu?ms=5000`)).status).to.equal(400);
+    expect(await (await fetch(`${url}/ping`)).text()).to.equal('pong');
+    expect(app?.stats().threads?.completedTasks).to.be.at.least(1);
+  });
+
   it('GET /stats shows the pool sized as configured', async () => {
     const stats = (await (await fetch(`${url}/stats`)).json()) as Record<string, number>;
     expect(stats).to.include({ workers: 300, queued: 0 });

@@ -16,6 +16,8 @@ export interface LoadOptions {
   durationSec: number;
   /** Request headers besides Host (none by default: autocannon sends no Accept-Encoding). */
   headers?: Record<string, string>;
+  /** Requests per second across all connections (default: as fast as the server answers). */
+  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -52,6 +54,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         duration: options.durationSec,
         timeout: 30,
         ...(options.headers === undefined ? {} : { headers: options.headers }),
+        ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
       },
       (error, result) => {
         if (error !== null) {

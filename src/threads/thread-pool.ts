@@ -68,7 +68,7 @@ export class ThreadPool {
    * status and headers on `res`, and resolves with its body (to return from
    * the handler). Rejects, and cancels the task, when `req.signal` aborts.
    */
-  async handle(req: HttpRequest, res: HttpResponse, task: ThreadTaskRef): Promise<unknown> {
+  async handle(req: HttpRequest<unknown, object, object>, res: HttpResponse, task: ThreadTaskRef): Promise<unknown> {
     const answer = await this.run(task, snapshot(req), req.signal);
     if (answer.status !== undefined) res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
@@ -104,7 +104,7 @@ export class ThreadPool {
   }
 }
 
-function snapshot(req: HttpRequest): ThreadRequest {
+function snapshot(req: HttpRequest<unknown, object, object>): ThreadRequest {
   return {
     id: req.id,
     method: req.method as string,

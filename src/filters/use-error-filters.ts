@@ -1,7 +1,7 @@
 // @UseErrorFilters: the error filters of a controller (all its routes) or one route.
 
 import { RouteDefinitionError } from '../errors';
-import { addToList, type Constructor } from '../routing/route-metadata';
+import { listDecorator } from '../routing/list-decorator';
 import { isErrorFilter, type ErrorFilter } from './error-filter';
 
 /**
@@ -22,15 +22,5 @@ export function UseErrorFilters(...filters: ErrorFilter[]): ClassDecorator & Met
       );
     }
   }
-  return ((target: object, propertyKey?: string | symbol) => {
-    if (propertyKey === undefined) {
-      addToList('errorFilters', target as Constructor, undefined, filters);
-    } else if (typeof target === 'function') {
-      throw new RouteDefinitionError(
-        `@UseErrorFilters on static method ${target.name}.${String(propertyKey)}: routes must be instance methods`,
-      );
-    } else {
-      addToList('errorFilters', target.constructor as Constructor, String(propertyKey), filters);
-    }
-  }) as ClassDecorator & MethodDecorator;
+  return listDecorator('errorFilters', '@UseErrorFilters', filters);
 }

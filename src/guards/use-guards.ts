@@ -1,7 +1,8 @@
 // @UseGuards: the guards a controller (all its routes) or one route runs behind.
 
 import { RouteDefinitionError } from '../errors';
-import { addToList, type Constructor } from '../routing/route-metadata';
+import { listDecorator } from '../routing/list-decorator';
+import type { Constructor } from '../routing/route-metadata';
 import { isGuard, type Guard } from './guard';
 
 /**
@@ -23,15 +24,5 @@ export function UseGuards(...guards: Guard[]): ClassDecorator & MethodDecorator 
       );
     }
   }
-  return ((target: object, propertyKey?: string | symbol) => {
-    if (propertyKey === undefined) {
-      addToList('guards', target as Constructor, undefined, guards);
-    } else if (typeof target === 'function') {
-      throw new RouteDefinitionError(
-        `@UseGuards on static method ${target.name}.${String(propertyKey)}: routes must be instance methods`,
-      );
-    } else {
-      addToList('guards', target.constructor as Constructor, String(propertyKey), guards);
-    }
-  }) as ClassDecorator & MethodDecorator;
+  return listDecorator('guards', '@UseGuards', guards);
 }

@@ -1,7 +1,8 @@
 // @UseInterceptors: the interceptors around a controller's (all its routes') or one route's handler.
 
 import { RouteDefinitionError } from '../errors';
-import { addToList, type Constructor } from '../routing/route-metadata';
+import { listDecorator } from '../routing/list-decorator';
+import type { Constructor } from '../routing/route-metadata';
 import { isInterceptor, type InterceptorLike } from './interceptor';
 
 /**
@@ -24,15 +25,5 @@ export function UseInterceptors(...interceptors: InterceptorLike[]): ClassDecora
       );
     }
   }
-  return ((target: object, propertyKey?: string | symbol) => {
-    if (propertyKey === undefined) {
-      addToList('interceptors', target as Constructor, undefined, interceptors);
-    } else if (typeof target === 'function') {
-      throw new RouteDefinitionError(
-        `@UseInterceptors on static method ${target.name}.${String(propertyKey)}: routes must be instance methods`,
-      );
-    } else {
-      addToList('interceptors', target.constructor as Constructor, String(propertyKey), interceptors);
-    }
-  }) as ClassDecorator & MethodDecorator;
+  return listDecorator('interceptors', '@UseInterceptors', interceptors);
 }

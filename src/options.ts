@@ -238,9 +238,27 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     static: checkStaticMounts(options.static),
     staticCache: checkStaticCache(options.staticCache),
     metrics: checkMetrics(options.metrics),
-    guards: checkGuards(options.guards),
-    errorFilters: checkErrorFilters(options.errorFilters),
-    interceptors: checkInterceptors(options.interceptors),
+    guards: checkList(
+      'guards',
+      options.guards,
+      isGuard,
+      'guard classes or instances',
+      'a class with a canActivate(req, context) method, or an object with one',
+    ),
+    errorFilters: checkList(
+      'errorFilters',
+      options.errorFilters,
+      isErrorFilter,
+      'filter classes, objects or functions',
+      'a class with a catch(error, req, context) method, an object with one, or a function',
+    ),
+    interceptors: checkList(
+      'interceptors',
+      options.interceptors,
+      isInterceptor,
+      'interceptor classes or instances',
+      'a class with an intercept(context, next) method, or an object with one',
+    ),
     hooks: checkHooks(options.hooks),
     headers: checkDefaultHeaders(options.headers),
     requestIdHeader: checkRequestIdHeader(options.requestIdHeader),
@@ -292,53 +310,25 @@ function checkDuration(options: HttpPoolOptions, name: DurationOption): number {
   return value;
 }
 
-function checkGuards(value: unknown): readonly Guard[] {
+/**
+ * An option that lists guards, interceptors or error filters: an array whose
+ * every item `isItem` accepts; `what` says what the array holds, `item` what
+ * one must be.
+ */
+function checkList<T>(
+  name: string,
+  value: unknown,
+  isItem: (item: unknown) => item is T,
+  what: string,
+  item: string,
+): readonly T[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw new TypeError(`Option "guards" must be an array of guard classes or instances, got ${describe(value)}`);
-  }
-  value.forEach((guard: unknown, index) => {
-    if (!isGuard(guard)) {
-      throw new TypeError(
-        `Option "guards"[${index}] must be a class with a canActivate(req, context) method, or an object with one, got ${describe(guard)}`,
-      );
-    }
+  if (!Array.isArray(value))
+    throw new TypeError(`Option "${name}" must be an array of ${what}, got ${describe(value)}`);
+  value.forEach((entry: unknown, index) => {
+    if (!isItem(entry)) throw new TypeError(`Option "${name}"[${index}] must be ${item}, got ${describe(entry)}`);
   });
-  return [...(value as Guard[])];
-}
-
-function checkInterceptors(value: unknown): readonly InterceptorLike[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `Option "interceptors" must be an array of interceptor classes or instances, got ${describe(value)}`,
-    );
-  }
-  value.forEach((interceptor: unknown, index) => {
-    if (!isInterceptor(interceptor)) {
-      throw new TypeError(
-        `Option "interceptors"[${index}] must be a class with an intercept(context, next) method, or an object with one, got ${describe(interceptor)}`,
-      );
-    }
-  });
-  return [...(value as InterceptorLike[])];
-}
-
-function checkErrorFilters(value: unknown): readonly ErrorFilter[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `Option "errorFilters" must be an array of filter classes, objects or functions, got ${describe(value)}`,
-    );
-  }
-  value.forEach((filter: unknown, index) => {
-    if (!isErrorFilter(filter)) {
-      throw new TypeError(
-        `Option "errorFilters"[${index}] must be a class with a catch(error, req, context) method, an object with one, or a function, got ${describe(filter)}`,
-      );
-    }
-  });
-  return [...(value as ErrorFilter[])];
+  return [...(value as T[])];
 }
 
 function checkMetrics(value: unknown): Required<MetricsOptions> | undefined {

@@ -4,7 +4,7 @@
 
 import Piscina from 'piscina';
 import { pathToFileURL } from 'node:url';
-import type { ThreadAnswer, ThreadRun, ThreadTask } from './thread-task';
+import type { ThreadAnswer, ThreadHttpError, ThreadRun, ThreadTask } from './thread-task';
 
 const loaded = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -16,8 +16,30 @@ export default async function runThreadTask(run: ThreadRun): Promise<unknown> {
     loaded.set(url, module);
   }
   const task = pick(await module, run.name, run.module);
-  const answer = (await task(run.request)) as ThreadAnswer | undefined;
+  let answer: ThreadAnswer | undefined;
+  try {
+    answer = (await task(run.request)) as ThreadAnswer | undefined;
+  } catch (error) {
+    const status = httpStatusOf(error);
+    if (status === undefined) throw error; // a 500, with its stack, on the main thread
+    const { message, expose } = error as { message?: unknown; expose?: unknown };
+    const crossing: ThreadHttpError = {
+      httppoolThreadError: {
+        statusCode: status,
+        message: typeof message === 'string' ? message : '',
+        expose: typeof expose === 'boolean' ? expose : status < 500,
+      },
+    };
+    return crossing;
+  }
   return movable(answer ?? {});
+}
+
+/** The HTTP status an error thrown in a task carries, if any (HttpError, http-errors). */
+function httpStatusOf(error: unknown): number | undefined {
+  const { statusCode, status } = (error ?? {}) as { statusCode?: unknown; status?: unknown };
+  const value = statusCode ?? status;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599 ? value : undefined;
 }
 
 function pick(module: Record<string, unknown>, name: string | undefined, file: string): ThreadTask {

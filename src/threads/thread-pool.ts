@@ -13,11 +13,13 @@
 // thread, or a thread that dies, is the handler's failure: a 500, logged
 // with its stack and request id, and the service goes on.
 
+import { STATUS_CODES } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type Piscina from 'piscina';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
-import type { ThreadAnswer, ThreadRequest, ThreadRun } from './thread-task';
+import { HttpError } from '../errors';
+import type { ThreadAnswer, ThreadHttpError, ThreadRequest, ThreadRun } from './thread-task';
 
 /** The `threads` option: how many threads (default `os.availableParallelism()`). */
 export interface ThreadsOptions {
@@ -70,6 +72,14 @@ export class ThreadPool {
    */
   async handle(req: HttpRequest<unknown, object, object>, res: HttpResponse, task: ThreadTaskRef): Promise<unknown> {
     const answer = await this.run(task, snapshot(req), req.signal);
+    const thrown = (answer as Partial<ThreadHttpError>).httppoolThreadError;
+    if (thrown !== undefined) {
+      // Thrown in the thread with a status: answered as if thrown here.
+      throw new HttpError(
+        thrown.statusCode,
+        thrown.expose ? thrown.message : (STATUS_CODES[thrown.statusCode] ?? 'Error'),
+      );
+    }
     if (answer.status !== undefined) res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
     return answer.body;

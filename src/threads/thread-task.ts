@@ -23,6 +23,16 @@ export interface ThreadAnswer {
 /** A thread task module's export: the function a thread runs for one request. */
 export type ThreadTask = (request: ThreadRequest) => ThreadAnswer | Promise<ThreadAnswer>;
 
+/**
+ * An error thrown in a task that carries an HTTP status (an HttpError, or
+ * one with `statusCode` from 400 to 599, as http-errors makes them): it
+ * crosses back as this, since structured clone keeps no class, and the
+ * request is answered with that status as if thrown on the event loop.
+ */
+export interface ThreadHttpError {
+  readonly httppoolThreadError: { statusCode: number; message: string; expose: boolean };
+}
+
 /** What the pool sends a thread for one run. */
 export interface ThreadRun {
   /** The task module, as an absolute path or a file URL. */

@@ -252,6 +252,8 @@ export class Dispatcher {
       this.answer(req, res, UNMATCHED, receivedAt, error);
       return;
     }
+    // From here on the route's error filters answer its errors, the 413 below included.
+    if (match.route.errorFilters !== undefined) filterErrorsOf(res, match.route.errorFilters);
     if (this.routedBodyLimit) limitBody(req, match.route.bodyLimit ?? this.config.bodyLimit);
     const tooLarge = declaredTooLarge(req);
     if (tooLarge !== undefined) {
@@ -261,7 +263,6 @@ export class Dispatcher {
     }
     req.params = match.params;
     req.query = match.query;
-    if (match.route.errorFilters !== undefined) filterErrorsOf(res, match.route.errorFilters);
     const guards = match.route.guards;
     if (guards !== undefined) {
       this.admitIfAllowed(guards, match.route, req, res, receivedAt);

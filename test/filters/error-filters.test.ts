@@ -169,6 +169,17 @@ describe('error filters', () => {
     }
   });
 
+  it("answers a declared length over bodyLimit through the route's filters", async () => {
+    const { url } = await start({ bodyLimit: 10 });
+    const res = await fetch(`${url}/api/body`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"far too long"}',
+    });
+    expect(res.status).to.equal(413);
+    expect(((await problem(res)) as { route: string }).route).to.equal('/api/body');
+  });
+
   it('is asked for deadlines and sheds: 504, queue-full 503 and queue-timeout 503 with Retry-After', async () => {
     const { url, app } = await start({ workers: 1, queueSize: 1, queueTimeoutMs: 40 });
     const slow = await fetch(`${url}/api/slow`);

@@ -165,13 +165,9 @@ export class Dispatcher {
       this.afterHooks(req, res, receivedAt);
     };
     const failed = (error: unknown): void => {
-      if (res.destroyed) {
-        this.recorder.ended(req, res, UNMATCHED, timesOf(receivedAt));
-        return;
-      }
+      if (this.clientGone(req, res, UNMATCHED, receivedAt)) return;
       if (statusOf(error) >= 500) req.log.error({ err: error }, 'an onRequest hook failed');
-      if (!req.complete && declaresBody(req)) res.shouldKeepAlive = false;
-      this.answer(req, res, UNMATCHED, receivedAt, error);
+      this.answerUnread(req, res, UNMATCHED, receivedAt, error);
     };
     let pending: Promise<void> | undefined;
     try {
@@ -306,10 +302,7 @@ export class Dispatcher {
     pending.then(
       () => {
         // The client left while a guard thought: there is no one to run it for.
-        if (res.destroyed) {
-          this.recorder.ended(req, res, route.path, timesOf(receivedAt));
-          return;
-        }
+        if (this.clientGone(req, res, route.path, receivedAt)) return;
         if (this.jobs.isClosing) res.shouldKeepAlive = false;
         this.admitChecked(route, req, res, receivedAt);
       },
@@ -318,10 +311,7 @@ export class Dispatcher {
   }
 
   private refuse(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number, error: unknown): void {
-    if (res.destroyed) {
-      this.recorder.ended(req, res, route.path, timesOf(receivedAt));
-      return;
-    }
+    if (this.clientGone(req, res, route.path, receivedAt)) return;
     if (error instanceof ForbiddenError && error.returned !== undefined) {
       req.log.warn(
         { route: route.name, guard: error.guard, returned: error.returned },
@@ -330,10 +320,24 @@ export class Dispatcher {
     } else if (statusOf(error) >= 500) {
       req.log.error({ err: error, route: route.name }, 'a guard failed');
     }
-    // A body that was never read would have to be received and dropped before
-    // the connection could carry another request: close it instead.
+    this.answerUnread(req, res, route.path, receivedAt, error);
+  }
+
+  /** Records a request whose client left while it waited (for a guard, a hook, its input); true if it had. */
+  private clientGone(req: HttpRequest, res: HttpResponse, route: string, receivedAt: number): boolean {
+    if (!res.destroyed) return false;
+    this.recorder.ended(req, res, route, timesOf(receivedAt));
+    return true;
+  }
+
+  /**
+   * Answers a refusal decided before the body was read. A body never read
+   * would have to be received and dropped before the connection could carry
+   * another request: close it instead.
+   */
+  private answerUnread(req: HttpRequest, res: HttpResponse, route: string, receivedAt: number, error: unknown): void {
     if (!req.complete && declaresBody(req)) res.shouldKeepAlive = false;
-    this.answer(req, res, route.path, receivedAt, error);
+    this.answer(req, res, route, receivedAt, error);
   }
 
   // Readies node's request for a handler; every response carries its id and the default headers.
@@ -356,19 +360,13 @@ export class Dispatcher {
     (route.input as RouteInput).read(req, res).then(
       () => {
         // The client left while its input was read: there is no one to run it for.
-        if (res.destroyed) {
-          this.recorder.ended(req, res, route.path, timesOf(receivedAt));
-          return;
-        }
+        if (this.clientGone(req, res, route.path, receivedAt)) return;
         // It arrived before close() began, so it still runs, on its last request.
         if (this.jobs.isClosing) res.shouldKeepAlive = false;
         this.jobs.admit(route, req, res, receivedAt);
       },
       (error: unknown) => {
-        if (res.destroyed) {
-          this.recorder.ended(req, res, route.path, timesOf(receivedAt));
-          return;
-        }
+        if (this.clientGone(req, res, route.path, receivedAt)) return;
         if (statusOf(error) >= 500) req.log.error({ err: error, route: route.name }, 'reading request input failed');
         this.answer(req, res, route.path, receivedAt, error);
       },

@@ -45,11 +45,6 @@ export class OpenApiServer {
     };
   }
 
-  /** The paths it answers (the document's, the UI page's). */
-  paths(): string[] {
-    return this.options.uiPath === undefined ? [this.options.path] : [this.options.path, this.options.uiPath];
-  }
-
   /** Answers `req` if its path is one of ours; true if it did. */
   serve(req: HttpRequest, res: HttpResponse, path: string): boolean {
     if (path === this.options.path) {

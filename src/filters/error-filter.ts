@@ -2,6 +2,7 @@
 // client gets, in place of httppool's JSON error shape.
 
 import type { HttpRequest } from '../http/http-types';
+import { hasMethod } from '../routing/app-instances';
 import type { Constructor } from '../routing/route-metadata';
 
 /** The answer a filter chose. `body` is sent as a returned value is: a string as text, bytes as bytes, else JSON. */
@@ -45,12 +46,10 @@ export function isErrorFilter(value: unknown): value is ErrorFilter {
     // A class must have catch(); any other function is a filter function.
     return isFilterClass(value as ErrorFilter) || !/^class[\s{]/.test(Function.prototype.toString.call(value));
   }
-  return typeof (value as { catch?: unknown } | null | undefined)?.catch === 'function';
+  return hasMethod(value, 'catch');
 }
 
 /** Whether a function is a filter class (its instances have `catch`) rather than a filter function. */
 export function isFilterClass(value: ErrorFilter): value is Constructor<CatchErrors> {
-  return (
-    typeof value === 'function' && typeof (value.prototype as { catch?: unknown } | undefined)?.catch === 'function'
-  );
+  return typeof value === 'function' && hasMethod(value, 'catch');
 }

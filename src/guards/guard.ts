@@ -1,6 +1,7 @@
 // What a guard is: a yes or no on a request, asked before it becomes a job.
 
 import type { HttpRequest } from '../http/http-types';
+import { hasMethod } from '../routing/app-instances';
 import type { Constructor } from '../routing/route-metadata';
 
 /** Which route a guard is asked about, for guards that read the route's own metadata (roles, scopes). */
@@ -29,9 +30,5 @@ export type Guard = Constructor<CanActivate> | CanActivate;
 
 /** Whether `value` can be a guard: a class whose instances have `canActivate`, or an object that has it. */
 export function isGuard(value: unknown): value is Guard {
-  const canActivate =
-    typeof value === 'function'
-      ? (value.prototype as { canActivate?: unknown } | undefined)?.canActivate
-      : (value as { canActivate?: unknown } | null | undefined)?.canActivate;
-  return typeof canActivate === 'function';
+  return hasMethod(value, 'canActivate');
 }

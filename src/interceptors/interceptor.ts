@@ -1,6 +1,7 @@
 // What an interceptor is: code around a route's handler, on its worker.
 
 import type { HttpRequest, HttpResponse } from '../http/http-types';
+import { hasMethod } from '../routing/app-instances';
 import type { Constructor } from '../routing/route-metadata';
 
 /** The request an interceptor wraps, and the route it is for. */
@@ -31,9 +32,5 @@ export type InterceptorLike = Constructor<Interceptor> | Interceptor;
 
 /** Whether `value` can be an interceptor: a class whose instances have `intercept`, or an object that has it. */
 export function isInterceptor(value: unknown): value is InterceptorLike {
-  const intercept =
-    typeof value === 'function'
-      ? (value.prototype as { intercept?: unknown } | undefined)?.intercept
-      : (value as { intercept?: unknown } | null | undefined)?.intercept;
-  return typeof intercept === 'function';
+  return hasMethod(value, 'intercept');
 }

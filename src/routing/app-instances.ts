@@ -23,3 +23,12 @@ export class AppInstances {
     return instance;
   }
 }
+
+/**
+ * Whether `value` is a class whose instances have a method `name`, or an
+ * object that has one: what a guard, an interceptor or an error filter is.
+ */
+export function hasMethod(value: unknown, name: string): boolean {
+  const holder = typeof value === 'function' ? (value.prototype as unknown) : value;
+  return typeof (holder as Record<string, unknown> | null | undefined)?.[name] === 'function';
+}

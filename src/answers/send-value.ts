@@ -26,7 +26,9 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * anything, for a value JSON cannot serialise (a cycle, a BigInt).
  */
 export function sendValue(res: HttpResponse, value: unknown): Readable | undefined {
-  if (typeof value === 'string') {
+  if (isPlainData(value)) {
+    sendJsonValue(res, value); // the common answer first: no stream or byte checks for it
+  } else if (typeof value === 'string') {
     end(res, TEXT, value, Buffer.byteLength(value));
   } else if (value instanceof Uint8Array) {
     end(res, BYTES, value, value.byteLength);
@@ -41,12 +43,23 @@ export function sendValue(res: HttpResponse, value: unknown): Readable | undefin
     if (!res.hasHeader('content-type')) res.setHeader('content-type', BYTES);
     return Readable.fromWeb(value);
   } else {
-    // Stringify before writing anything: a value that cannot be serialised
-    // throws here, while the response is still free to become a 500.
-    const body = JSON.stringify(value) ?? 'null';
-    end(res, JSON_TYPE, body, Buffer.byteLength(body));
+    sendJsonValue(res, value);
   }
   return undefined;
+}
+
+function sendJsonValue(res: HttpResponse, value: unknown): void {
+  // Stringify before writing anything: a value that cannot be serialised
+  // throws here, while the response is still free to become a 500.
+  const body = JSON.stringify(value) ?? 'null';
+  end(res, JSON_TYPE, body, Buffer.byteLength(body));
+}
+
+/** An array, or an object made by a literal or JSON.parse: JSON, and nothing else to check for. */
+function isPlainData(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
 }
 
 function end(res: HttpResponse, type: string, body: string | Uint8Array, length: number): void {

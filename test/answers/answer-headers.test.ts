@@ -10,7 +10,7 @@ import { Controller, Get, HttpPoolApp, Post, type HttpRequest, type HttpResponse
 import { deferred, type Deferred } from '../helpers/deferred';
 import { parseResponse, rawRequest } from '../helpers/raw-http';
 import { appStarter } from '../helpers/start-app';
-import { waitFor } from '../helpers/wait-for';
+import { rejectionOf, waitFor } from '../helpers/wait-for';
 
 let hold: Deferred<void> = deferred();
 
@@ -170,9 +170,8 @@ describe('default headers (the headers option)', () => {
       [{ 'x-request-id': 'fixed' }, /would overwrite every request id/],
     ] as const) {
       const options = { headers: headers as unknown as Record<string, string>, logger: false as const };
-      await HttpPoolApp.bootstrap(options).then(
-        () => expect.fail(`bootstrapped with ${JSON.stringify(headers)}`),
-        (error: Error) => expect(error.message).to.match(message),
+      expect(((await rejectionOf(HttpPoolApp.bootstrap(options))) as Error).message, JSON.stringify(headers)).to.match(
+        message,
       );
     }
   });
@@ -212,10 +211,11 @@ describe('the requestIdHeader option', () => {
       [true, /must be a header name or false/],
       ['Content-Length', /cannot be content-length/],
     ] as const) {
-      await HttpPoolApp.bootstrap({ requestIdHeader: value as string, logger: false }).then(
-        () => expect.fail(`bootstrapped with ${JSON.stringify(value)}`),
-        (error: Error) => expect(error.message).to.match(message),
-      );
+      expect(
+        ((await rejectionOf(HttpPoolApp.bootstrap({ requestIdHeader: value as string, logger: false }))) as Error)
+          .message,
+        JSON.stringify(value),
+      ).to.match(message);
     }
   });
 });

@@ -23,7 +23,7 @@ import {
 import { captureLogs, LEVELS } from '../helpers/capture-logs';
 import { deferred, type Deferred } from '../helpers/deferred';
 import { appStarter } from '../helpers/start-app';
-import { waitFor } from '../helpers/wait-for';
+import { rejectionOf, waitFor } from '../helpers/wait-for';
 
 /** RFC 9457 problem details, for every error: what an app-wide filter typically does. */
 const problemJson = (error: unknown, req: HttpRequest, context: ErrorFilterContext): ErrorAnswer => ({
@@ -278,10 +278,10 @@ describe('error filters', () => {
       [[{ handle: () => undefined }], /Option "errorFilters"\[0\]/],
       [[Teapots], /errorFilters"\[0\] must be a class with a catch.*got function Teapots/],
     ] as const) {
-      await HttpPoolApp.bootstrap({ errorFilters: value as never, logger: false }).then(
-        () => expect.fail(`bootstrapped with ${JSON.stringify(value)}`),
-        (error: Error) => expect(error.message).to.match(message),
-      );
+      expect(
+        ((await rejectionOf(HttpPoolApp.bootstrap({ errorFilters: value as never, logger: false }))) as Error).message,
+        JSON.stringify(value),
+      ).to.match(message);
     }
     expect(() => UseErrorFilters('nope' as never)).to.throw(RouteDefinitionError, /a filter must be/);
   });

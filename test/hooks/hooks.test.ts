@@ -14,7 +14,7 @@ import {
 import { captureLogs, LEVELS } from '../helpers/capture-logs';
 import { deferred, type Deferred } from '../helpers/deferred';
 import { appStarter } from '../helpers/start-app';
-import { waitFor } from '../helpers/wait-for';
+import { rejectionOf, waitFor } from '../helpers/wait-for';
 
 let handlerRuns = 0;
 let hold: Deferred<void> = deferred();
@@ -214,10 +214,10 @@ describe('hooks', () => {
       [{ onError: ['x'] }, /"hooks.onError" must be a list of functions/],
       [[], /must be \{ onRequest\?/],
     ] as const) {
-      await HttpPoolApp.bootstrap({ hooks: value as never, logger: false }).then(
-        () => expect.fail(`bootstrapped with ${JSON.stringify(value)}`),
-        (error: Error) => expect(error.message).to.match(message),
-      );
+      expect(
+        ((await rejectionOf(HttpPoolApp.bootstrap({ hooks: value as never, logger: false }))) as Error).message,
+        JSON.stringify(value),
+      ).to.match(message);
     }
   });
 });

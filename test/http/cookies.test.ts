@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { sign } from 'cookie-signature';
 import { Controller, Get, HttpPoolApp, type HttpRequest, type HttpResponse } from '../../src/index';
 import { serverModes, type ServedApp } from '../helpers/server-modes';
+import { rejectionOf } from '../helpers/wait-for';
 
 const SECRET = 'a secret of sixteen or more';
 const OLD_SECRET = 'the secret we used last year';
@@ -143,10 +144,11 @@ describe('cookies without a secret', () => {
       [{ secret: SECRET, sign: true }, /Unknown option "cookies.sign"/],
       ['secret', /must be \{ secret \}/],
     ] as const) {
-      await HttpPoolApp.bootstrap({ cookies: value as { secret: string }, logger: false }).then(
-        () => expect.fail(`bootstrapped with ${JSON.stringify(value)}`),
-        (error: Error) => expect(error.message).to.match(message),
-      );
+      expect(
+        ((await rejectionOf(HttpPoolApp.bootstrap({ cookies: value as { secret: string }, logger: false }))) as Error)
+          .message,
+        JSON.stringify(value),
+      ).to.match(message);
     }
   });
 });

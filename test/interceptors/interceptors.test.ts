@@ -18,6 +18,7 @@ import {
   type InterceptorContext,
 } from '../../src/index';
 import { appStarter } from '../helpers/start-app';
+import { rejectionOf } from '../helpers/wait-for';
 
 /** Interceptors append here as they enter and leave, so a test sees the nesting. */
 let trace: string[] = [];
@@ -190,10 +191,13 @@ describe('interceptors', () => {
   });
 
   it('are refused at bootstrap and at decoration when they are not interceptors', async () => {
-    await HttpPoolApp.bootstrap({ interceptors: [{ around: () => 1 }] as never, logger: false }).then(
-      () => expect.fail('bootstrapped'),
-      (error: Error) => expect(error.message).to.match(/Option "interceptors"\[0\] must be a class with an intercept/),
-    );
+    expect(
+      (
+        (await rejectionOf(
+          HttpPoolApp.bootstrap({ interceptors: [{ around: () => 1 }] as never, logger: false }),
+        )) as Error
+      ).message,
+    ).to.match(/Option "interceptors"\[0\] must be a class with an intercept/);
     expect(() => UseInterceptors(Clock as never)).to.throw(RouteDefinitionError, /class Clock/);
   });
 });

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Controller, Get, HttpPoolApp, RouteDefinitionError } from '../../src/index';
 import { deferred, type Deferred } from '../helpers/deferred';
 import { appStarter } from '../helpers/start-app';
-import { waitFor } from '../helpers/wait-for';
+import { rejectionOf, waitFor } from '../helpers/wait-for';
 
 let hold: Deferred<void> = deferred();
 
@@ -108,13 +108,11 @@ describe('health checks', () => {
         return 'mine';
       }
     }
-    await HttpPoolApp.bootstrap({ controllers: [AtLivez], health: true, logger: false }).then(
-      () => expect.fail('bootstrapped'),
-      (error: Error) => {
-        expect(error).to.be.instanceOf(RouteDefinitionError);
-        expect(error.message).to.match(/is at the path of the liveness check/);
-      },
-    );
+    const refused = (await rejectionOf(
+      HttpPoolApp.bootstrap({ controllers: [AtLivez], health: true, logger: false }),
+    )) as Error;
+    expect(refused).to.be.instanceOf(RouteDefinitionError);
+    expect(refused.message).to.match(/is at the path of the liveness check/);
     for (const [value, message] of [
       [{ live: '/l' }, /Unknown option "health.live"/],
       [{ livePath: 'livez' }, /"health.livePath" must be a path/],
@@ -122,10 +120,10 @@ describe('health checks', () => {
       [{ notReadyWhileShedding: 'yes' }, /must be a boolean/],
       [{ shutdownDelayMs: -1 }, /"health.shutdownDelayMs" must be a whole number/],
     ] as const) {
-      await HttpPoolApp.bootstrap({ health: value as never, logger: false }).then(
-        () => expect.fail(`bootstrapped with ${JSON.stringify(value)}`),
-        (error: Error) => expect(error.message).to.match(message),
-      );
+      expect(
+        ((await rejectionOf(HttpPoolApp.bootstrap({ health: value as never, logger: false }))) as Error).message,
+        JSON.stringify(value),
+      ).to.match(message);
     }
   });
 });

@@ -20,7 +20,7 @@ import {
 } from '../../src/index';
 import { deferred, type Deferred } from '../helpers/deferred';
 import { appStarter } from '../helpers/start-app';
-import { waitFor } from '../helpers/wait-for';
+import { rejectionOf, waitFor } from '../helpers/wait-for';
 
 class OpenApiAddress {
   @IsString() city!: string;
@@ -229,27 +229,25 @@ describe('openapi', () => {
   });
 
   it('is refused at bootstrap where a route would be hidden, or an option is wrong', async () => {
-    await HttpPoolApp.bootstrap({
-      controllers: [UsersController],
-      openapi: { path: '/api/users' },
-      logger: false,
-    }).then(
-      () => expect.fail('bootstrapped'),
-      (error: Error) => {
-        expect(error).to.be.instanceOf(RouteDefinitionError);
-        expect(error.message).to.match(/is at the path of the OpenAPI document/);
-      },
-    );
+    const refused = (await rejectionOf(
+      HttpPoolApp.bootstrap({
+        controllers: [UsersController],
+        openapi: { path: '/api/users' },
+        logger: false,
+      }),
+    )) as Error;
+    expect(refused).to.be.instanceOf(RouteDefinitionError);
+    expect(refused.message).to.match(/is at the path of the OpenAPI document/);
     for (const [value, message] of [
       [{ paht: '/x' }, /Unknown option "openapi.paht"/],
       [{ path: 'openapi.json' }, /"openapi.path" must be a path/],
       [{ ui: { path: '/openapi.json' } }, /must differ/],
       [{ info: { title: 5 } }, /"openapi.info.title" must be a string/],
     ] as const) {
-      await HttpPoolApp.bootstrap({ openapi: value as never, logger: false }).then(
-        () => expect.fail(`bootstrapped with ${JSON.stringify(value)}`),
-        (error: Error) => expect(error.message).to.match(message),
-      );
+      expect(
+        ((await rejectionOf(HttpPoolApp.bootstrap({ openapi: value as never, logger: false }))) as Error).message,
+        JSON.stringify(value),
+      ).to.match(message);
     }
   });
 });

@@ -13,7 +13,7 @@ import { Counter } from '../fixtures/threads/counter';
 import { captureLogs, LEVELS } from '../helpers/capture-logs';
 import { openSocket } from '../helpers/raw-http';
 import { appStarter } from '../helpers/start-app';
-import { waitFor } from '../helpers/wait-for';
+import { rejectionOf, waitFor } from '../helpers/wait-for';
 
 const TASKS = path.join(__dirname, '..', 'fixtures', 'threads');
 const task = (file: string, name?: string) =>
@@ -224,9 +224,9 @@ describe('thread workers', function () {
 
 describe('ThreadPool without the threads option', () => {
   it('is a bootstrap error that says how to turn threads on', async () => {
-    await HttpPoolApp.bootstrap({ controllers: [ThreadedController], logger: false }).then(
-      () => expect.fail('bootstrapped'),
-      (error: Error) => expect(error.message).to.match(/turn them on with the threads option/),
-    );
+    expect(
+      ((await rejectionOf(HttpPoolApp.bootstrap({ controllers: [ThreadedController], logger: false }))) as Error)
+        .message,
+    ).to.match(/turn them on with the threads option/);
   });
 });

@@ -3,6 +3,7 @@
 // client leaves, anything else is JSON. A Content-Type the handler set wins.
 
 import { expect } from 'chai';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import { Controller, Get, HttpPoolApp, type HttpResponse } from '../../src/index';
@@ -28,6 +29,14 @@ class CountingStream extends Readable {
     this.made++;
     this.push(CHUNK);
   }
+}
+
+/** Sends GET `path` on a new connection that never reads what comes back. */
+async function requestWithoutReading(port: number, path: string): Promise<Socket> {
+  const socket = await openSocket(port);
+  socket.pause();
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  return socket;
 }
 
 let stream: CountingStream;
@@ -220,9 +229,7 @@ describe('returned values', () => {
     it('is read only as fast as the client takes it (back-pressure)', async () => {
       stream = new CountingStream(1024); // 64 MiB if read to the end
       const { port, app } = await start();
-      const socket = await openSocket(port);
-      socket.pause(); // the client reads nothing
-      socket.write('GET /stream HTTP/1.1\r\nHost: x\r\n\r\n');
+      const socket = await requestWithoutReading(port, '/stream');
       await waitFor(() => stream.made > 0, 'the stream read');
       await new Promise((resolve) => setTimeout(resolve, 200));
       // What the socket buffers hold, at most a few MiB on loopback: far from all of it.
@@ -234,9 +241,7 @@ describe('returned values', () => {
     it('is destroyed when the client leaves, and the worker is freed', async () => {
       stream = new CountingStream(1024);
       const { port, app } = await start();
-      const socket = await openSocket(port);
-      socket.pause();
-      socket.write('GET /stream HTTP/1.1\r\nHost: x\r\n\r\n');
+      const socket = await requestWithoutReading(port, '/stream');
       await waitFor(() => stream.made > 0, 'the stream read');
       socket.destroy();
       await waitFor(() => stream.destroyed, 'the stream destroyed');
@@ -278,9 +283,7 @@ describe('returned values', () => {
     it('past the handler deadline is cut and destroyed, and the worker goes back', async () => {
       stream = new CountingStream(1024);
       const { port, app } = await start();
-      const socket = await openSocket(port);
-      socket.pause();
-      socket.write('GET /endless HTTP/1.1\r\nHost: x\r\n\r\n');
+      const socket = await requestWithoutReading(port, '/endless');
       await waitFor(() => stream.destroyed, 'the stream destroyed at the deadline', 3000);
       await waitFor(() => app.pool.stats().busy === 0, 'the worker freed');
       expect(stream.made).to.be.below(1024);

@@ -3,7 +3,7 @@
 // node's http server.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -41,6 +41,8 @@ import type { PoolJob, PoolStats, WorkerPool } from './jobs/worker-pool';
  * // { workers, busy, …, responses: { 200: 5, 503: 2 }, shed: { queue_full: 2, … }, static: { hits, … } }
  */
 export interface AppStats extends PoolStats, RequestCounts {
+  /** The process these figures are from (in a cluster, one of several). */
+  pid: number;
   static: StaticStats;
   /** The thread pool's figures, when the threads option is on. */
   threads?: ThreadStats;
@@ -76,7 +78,7 @@ export class HttpPoolApp {
     /** The app's Prometheus registry when `metrics` is on: register your own metrics here. */
     readonly metrics: Registry | undefined,
     private readonly config: ResolvedOptions,
-    dispatcher: Dispatcher,
+    private readonly dispatcher: Dispatcher,
     private readonly jobs: JobSupervisor,
     private readonly recorder: RequestRecorder,
     private readonly staticFiles: StaticFiles | undefined,
@@ -248,7 +250,8 @@ export class HttpPoolApp {
 
   /**
    * Closes gracefully: stops accepting connections, answers new requests on
-   * open ones with 503 and `Connection: close`, lets running and queued jobs
+   * open ones with 503 and `Connection: close` (or, for `shutdownHandoffMs`,
+   * serves them with `Connection: close` first), lets running and queued jobs
    * finish for up to `shutdownTimeoutMs`, then answers what is left with 503,
    * closes every connection, and resolves.
    */
@@ -266,6 +269,7 @@ export class HttpPoolApp {
    */
   stats(): AppStats {
     return {
+      pid: process.pid,
       ...this.pool.stats(),
       ...this.recorder.snapshot(),
       static: this.staticFiles?.stats() ?? { ...NO_STATIC_STATS },
@@ -275,15 +279,14 @@ export class HttpPoolApp {
 
   private async shutDown(): Promise<void> {
     const delay = this.config.health?.shutdownDelayMs ?? 0;
-    if (this.health !== undefined && delay > 0) {
-      // Not ready, yet serving as usual: the balancer has `delay` ms to notice and stop sending.
-      this.health.beginDraining();
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    // Not ready from now on, yet serving as usual for `delay` ms: the balancer's time to notice and stop sending.
+    this.health?.beginDraining();
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const handOffMs = this.config.shutdownHandoffMs;
+    const serverClosed = this.stopAccepting(handOffMs > 0);
+    // Until no connection is left or the time is up, whichever comes first.
+    if (handOffMs > 0) await within(serverClosed, performance.now() + handOffMs);
     this.jobs.beginClose();
-    const serverClosed = this.server.listening
-      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
-      : Promise.resolve();
     const budget = this.config.shutdownTimeoutMs;
     const deadline = budget === 0 ? undefined : performance.now() + budget;
     if (!(await within(this.jobs.whenIdle(), deadline))) this.jobs.abandonAll();
@@ -297,7 +300,26 @@ export class HttpPoolApp {
     await this.threads?.close();
     this.detachSignals?.();
   }
+
+  /**
+   * No new connections; resolves once every connection is gone. Without a
+   * hand-over, node's server.close() also closes the idle ones now. Handing
+   * over leaves them open (closing one races a request the client may be
+   * sending on it): each connection's next answer closes it, an idle one ends
+   * at its keep-alive timeout, and the clients move to another process or
+   * instance.
+   */
+  private stopAccepting(handOff: boolean): Promise<void> {
+    if (!this.server.listening) return Promise.resolve();
+    if (!handOff) return new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.dispatcher.handOff();
+    this.jobs.endKeepAlive();
+    // net's close, not http's: http's closes the idle connections too.
+    return new Promise<void>((resolve) => netClose.call(this.server, () => resolve()));
+  }
 }
+
+const netClose = NetServer.prototype.close;
 
 // prom-client loads only for an app that turns metrics on (~40 ms at startup).
 function createMetrics(

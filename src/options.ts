@@ -1,5 +1,6 @@
 // HttpPoolOptions: what a user may set, checked loudly and resolved once.
 
+import cluster from 'node:cluster';
 import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
 import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-headers';
@@ -49,6 +50,16 @@ export interface HttpPoolOptions {
   bodyLimit?: number;
   /** How long `close()` lets jobs finish before answering the rest 503, in ms (default 10000). */
   shutdownTimeoutMs?: number;
+  /**
+   * How long `close()` first hands its connections over, in ms: it stops
+   * accepting, and answers what arrives on open connections as usual but
+   * with `Connection: close`, so each client reconnects to another process
+   * or instance, until no connection is left or the time is up; then it
+   * drains as `shutdownTimeoutMs` says. Default 0 (no hand-over: new requests
+   * on open connections are answered 503), and `keepAliveTimeout` + 1 s in a
+   * cluster process, where another process always takes the port.
+   */
+  shutdownHandoffMs?: number;
   /**
    * Signals that close the app gracefully once it listens: `true` for SIGTERM
    * and SIGINT, or a list (default: none). After `close()` the signal is
@@ -150,6 +161,7 @@ export interface ResolvedOptions {
   handlerTimeoutMs: number;
   bodyLimit: number;
   shutdownTimeoutMs: number;
+  shutdownHandoffMs: number;
   shutdownSignals: readonly NodeJS.Signals[];
   maxHeaderSize: number;
   headersTimeout: number;
@@ -205,6 +217,7 @@ const KNOWN_OPTIONS = new Set([
   'openapi',
   'health',
   'threads',
+  'shutdownHandoffMs',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -267,7 +280,9 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     openapi: checkOpenApiOptions(options.openapi),
     health: checkHealthOptions(options.health),
     threads: checkThreadsOptions(options.threads),
+    shutdownHandoffMs: 0,
   };
+  resolved.shutdownHandoffMs = checkHandoff(options.shutdownHandoffMs, resolved.keepAliveTimeout);
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
     throw new TypeError(
       `Option "headers.${resolved.requestIdHeader}" would overwrite every request id: rename it, or set "requestIdHeader"`,
@@ -306,6 +321,19 @@ function checkDuration(options: HttpPoolOptions, name: DurationOption): number {
   const value = withDefault(options[name], DEFAULT_OPTIONS[name]);
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`Option "${name}" must be a whole number of milliseconds (0 or more), got ${describe(value)}`);
+  }
+  return value;
+}
+
+// In a cluster process another process always takes the port, so handing
+// over is the default there: long enough for an idle keep-alive connection to
+// time out on its own rather than be closed under a request in flight.
+function checkHandoff(value: unknown, keepAliveTimeout: number): number {
+  if (value === undefined) return cluster.isWorker ? keepAliveTimeout + 1000 : 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(
+      `Option "shutdownHandoffMs" must be a whole number of milliseconds (0 or more), got ${describe(value)}`,
+    );
   }
   return value;
 }

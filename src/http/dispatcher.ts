@@ -75,6 +75,8 @@ export class Dispatcher {
   private readonly health: HealthChecks | undefined;
   /** Whether routing must set a request's body limit (some route's differs from the app's). */
   private readonly routedBodyLimit: boolean;
+  /** close() is handing connections over: every answer from now on closes its connection. */
+  private handingOff = false;
 
   constructor(parts: DispatcherParts) {
     this.table = parts.table;
@@ -97,6 +99,11 @@ export class Dispatcher {
     this.hooks = parts.hooks;
     this.openapi = parts.openapi;
     this.health = parts.health;
+  }
+
+  /** From now on every answer carries `Connection: close`: the client reconnects elsewhere. */
+  handOff(): void {
+    this.handingOff = true;
   }
 
   /** Answers CONNECT with a 405 on the raw socket; node's `'connect'` listener for `app.server`. */
@@ -344,6 +351,7 @@ export class Dispatcher {
   private adopt(request: IncomingMessage, res: HttpResponse): HttpRequest {
     const req = adoptRequest(request, this.requestSettings);
     adoptResponse(res);
+    if (this.handingOff) res.shouldKeepAlive = false;
     this.answerHeaders.apply(res, req);
     if (this.appErrorFilters !== undefined) filterErrorsOf(res, this.appErrorFilters);
     if (this.hooks !== undefined) hookResponse(res, this.hooks);

@@ -129,6 +129,11 @@ export class JobSupervisor implements JobOwner {
   /** Stops taking new work: requests from now on get 503 and `Connection: close`. */
   beginClose(): void {
     this.closing = true;
+    this.endKeepAlive();
+  }
+
+  /** Every live job's answer closes its connection, where its headers have not gone out yet. */
+  endKeepAlive(): void {
     for (const job of this.live.toArray()) if (!job.res.headersSent) job.res.shouldKeepAlive = false;
   }
 

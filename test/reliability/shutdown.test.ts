@@ -6,7 +6,7 @@ import { Controller, Get, type Complete, type HttpRequest, type HttpResponse } f
 import { deferred, type Deferred } from '../helpers/deferred';
 import { openSocket, parseResponse, readUntilClose } from '../helpers/raw-http';
 import { appStarter } from '../helpers/start-app';
-import { inFlight, waitFor, within } from '../helpers/wait-for';
+import { inFlight, rejectionOf, waitFor, within } from '../helpers/wait-for';
 
 let runs: string[] = [];
 let aborted: Deferred<string> = deferred();
@@ -78,5 +78,55 @@ describe('shutdown', () => {
     );
     expect(outcome).to.be.oneOf(['', 'ECONNRESET']);
     expect(runs).to.deep.equal([]);
+  });
+
+  describe('shutdownHandoffMs', () => {
+    it('keeps an idle keep-alive connection open, serves its next request with Connection: close, and resolves once it is gone', async () => {
+      const { app, port } = await startApp({
+        controllers: [ShutdownController],
+        keepAliveTimeout: 60_000,
+        shutdownHandoffMs: 5000,
+      });
+      const socket = await openSocket(port);
+      const first = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+      socket.write('GET /ok HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(parseResponse(await within(first, 'the first answer')).headers.connection).to.equal('keep-alive');
+      const started = performance.now();
+      const closed = app.close();
+      await waitFor(() => !app.server.listening, 'the server no longer listening');
+      // The idle connection is still open: its next request is served, not refused.
+      const rest = readUntilClose(socket);
+      socket.write('GET /ok HTTP/1.1\r\nHost: x\r\n\r\n');
+      const second = parseResponse(await within(rest, 'the connection closed after its answer'));
+      expect(second.statusCode).to.equal(200);
+      expect(second.headers.connection).to.equal('close');
+      await within(closed, 'close()', 2000);
+      expect(performance.now() - started).to.be.below(4000);
+      expect(runs).to.deep.equal(['ok', 'ok']);
+    });
+
+    it('ends the hand-over at its time and drains as usual: a connection still idle is closed then', async () => {
+      const { app, port } = await startApp({
+        controllers: [ShutdownController],
+        keepAliveTimeout: 60_000,
+        shutdownHandoffMs: 200,
+      });
+      const socket = await openSocket(port);
+      const text = readUntilClose(socket);
+      socket.write('GET /ok HTTP/1.1\r\nHost: x\r\n\r\n');
+      await waitFor(() => runs.length === 1, 'the request served');
+      const started = performance.now();
+      await within(app.close(), 'close()', 2000);
+      expect(performance.now() - started).to.be.at.least(190);
+      expect(parseResponse(await within(text, 'the idle connection closed')).statusCode).to.equal(200);
+    });
+
+    it('is refused when not a whole number of milliseconds', async () => {
+      const error = await rejectionOf(startApp({ controllers: [ShutdownController], shutdownHandoffMs: -1 }));
+      expect(error).to.be.instanceOf(RangeError);
+      expect((error as Error).message).to.equal(
+        'Option "shutdownHandoffMs" must be a whole number of milliseconds (0 or more), got -1',
+      );
+    });
   });
 });

@@ -1,11 +1,12 @@
 // The demo service behind `npm start`: the top-level controllers/ folder,
 // and examples/public/ under /public, served on PORT (default 9000), closed
 // gracefully on SIGINT and SIGTERM; its OpenAPI document at /openapi.json and
-// Swagger UI at /docs.
+// Swagger UI at /docs. PROCESSES=N runs it as a cluster of N processes
+// (SIGHUP restarts them one at a time).
 
 import 'reflect-metadata';
 import path from 'node:path';
-import { HttpPoolApp, type HttpPoolOptions } from 'httppool';
+import { HttpPoolApp, runCluster, type HttpPoolOptions } from 'httppool';
 import type { LoggerOptions } from 'pino';
 
 // Human-readable lines on a terminal, JSON lines (for a log shipper) otherwise.
@@ -35,14 +36,22 @@ export async function startDemo(
   return app;
 }
 
+const ROUTES = '/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics, /docs, /cpu?ms=5)';
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 9000);
   const host = process.env.HOST ?? '127.0.0.1';
+  const processes = Number(process.env.PROCESSES ?? 1);
+  if (processes > 1) {
+    const { primary } = await runCluster({ processes, start: () => startDemo(port, host) });
+    if (primary !== undefined) {
+      console.log(`httppool demo: ${processes} processes listening on http://${host}:${primary.port}${ROUTES}`);
+    }
+    return;
+  }
   const app = await startDemo(port, host);
   const { port: bound } = app.server.address() as { port: number };
-  console.log(
-    `httppool demo listening on http://${host}:${bound}/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics, /docs, /cpu?ms=5)`,
-  );
+  console.log(`httppool demo listening on http://${host}:${bound}${ROUTES}`);
   const stop = (signal: string): void => {
     console.log(`${signal}: closing gracefully`);
     app.close().then(

@@ -359,3 +359,23 @@ export class AppClosedError extends HttpPoolError {
 export class StaticRootError extends HttpPoolError {
   override readonly code = 'HTTPPOOL_STATIC_ROOT';
 }
+
+/**
+ * runCluster: processes died `deaths` times within `windowMs` (a bad deploy,
+ * a port taken, a missing secret), so the primary stopped replacing them.
+ */
+export class CrashLoopError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_CRASH_LOOP';
+
+  constructor(
+    readonly deaths: number,
+    readonly windowMs: number,
+  ) {
+    super(`${deaths} processes died within ${windowMs} ms: not replacing them (a crash loop)`);
+  }
+}
+
+/** runCluster: a rolling restart stopped because a new process did not start; the old ones go on serving. */
+export class RollingRestartError extends HttpPoolError {
+  override readonly code = 'HTTPPOOL_ROLLING_RESTART';
+}

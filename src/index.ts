@@ -49,6 +49,9 @@ export {
   type ThreadTaskRef,
 } from './threads/thread-pool';
 export type { ThreadRequest, ThreadAnswer, ThreadTask } from './threads/thread-task';
+export { runCluster, type ClusterOptions, type ClusterRole } from './cluster/run-cluster';
+export type { ClusterPrimary, ClusterProcessInfo, ProcessState } from './cluster/cluster-primary';
+export type { RespawnOptions } from './cluster/respawn-policy';
 export { HTTPPOOL_LOGGER, HTTPPOOL_OPTIONS } from './tokens';
 export {
   HttpPoolError,
@@ -78,6 +81,8 @@ export {
   DuplicateRouteError,
   ControllerLoadError,
   InvalidProviderError,
+  CrashLoopError,
+  RollingRestartError,
   AppClosedError,
   StaticRootError,
 } from './errors';

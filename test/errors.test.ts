@@ -33,6 +33,8 @@ import {
   InvalidProviderError,
   AppClosedError,
   ForbiddenError,
+  CrashLoopError,
+  RollingRestartError,
 } from '../src/errors';
 
 // [class name, code, statusCode]. Adding, renaming or renumbering an error is
@@ -66,6 +68,8 @@ const EXPECTED: [string, string, number][] = [
   ['InvalidProviderError', 'HTTPPOOL_INVALID_PROVIDER', 500],
   ['AppClosedError', 'HTTPPOOL_APP_CLOSED', 500],
   ['StaticRootError', 'HTTPPOOL_STATIC_ROOT', 500],
+  ['CrashLoopError', 'HTTPPOOL_CRASH_LOOP', 500],
+  ['RollingRestartError', 'HTTPPOOL_ROLLING_RESTART', 500],
 ];
 
 /** One instance of every exported error class, keyed by class name. */
@@ -97,6 +101,8 @@ const INSTANCES: Record<string, HttpPoolError> = {
   StaticRootError: new StaticRootError('no such folder'),
   InvalidProviderError: new InvalidProviderError('no submit()'),
   AppClosedError: new AppClosedError(),
+  CrashLoopError: new CrashLoopError(5, 10_000),
+  RollingRestartError: new RollingRestartError('a new process did not listen within 30000 ms'),
 };
 
 function exportedErrorClasses(): [string, new (...args: never[]) => Error][] {

@@ -5,6 +5,8 @@
 // as requests end.
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { inHttpPoolCluster } from '../cluster/cluster-messages';
+import { clusterMetricsText, joinClusterMetrics } from '../cluster/cluster-metrics';
 import { BucketHistogram } from './bucket-histogram';
 import type { StaticStats } from '../static/file-cache';
 import type { ShedReason } from '../jobs/shedding';
@@ -28,6 +30,8 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export class AppMetrics {
   readonly registry = new Registry();
+  /** Started by runCluster: /metrics answers for every process. */
+  private readonly inCluster: boolean = false;
   /** route → method → status → its labels and count. */
   private readonly requestCounts = new Map<string, Map<string, Map<number, RequestCount>>>();
   private readonly shedCounts = new Map<ShedReason, number>();
@@ -115,6 +119,10 @@ export class AppMetrics {
       );
     }
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
+    if (inHttpPoolCluster()) {
+      this.inCluster = true;
+      joinClusterMetrics(this.registry);
+    }
   }
 
   /** A request was answered. `route` is the route pattern, or `(unmatched)`. */
@@ -142,9 +150,14 @@ export class AppMetrics {
     this.handlerDuration.observe(route, ms / 1000);
   }
 
-  /** The Prometheus text exposition. */
+  /**
+   * The Prometheus text exposition. In a cluster process, the whole
+   * cluster's (every process's figures summed by the primary), or this
+   * process's own should the primary not answer.
+   */
   text(): Promise<string> {
-    return this.registry.metrics();
+    if (!this.inCluster) return this.registry.metrics();
+    return clusterMetricsText().catch(() => this.registry.metrics());
   }
 
   get contentType(): string {

@@ -22,23 +22,13 @@ function exitOnceToldTo(): void {
 }
 
 export async function serveInClusterProcess(start: () => Promise<HttpPoolApp>): Promise<HttpPoolApp> {
-  let app: HttpPoolApp;
-  try {
-    app = await start();
-  } catch (error) {
-    // The primary counts the death; a crash loop stops its replacements.
-    process.stderr.write(`httppool cluster process ${process.pid}: start() failed: ${String(error)}\n`);
-    process.exit(1);
-  }
-  const address = app.server.address() as AddressInfo | null;
-  if (address === null) {
-    process.stderr.write(`httppool cluster process ${process.pid}: start() resolved before the app listened\n`);
-    process.exit(1);
-  }
+  // Listening from the start: a drain (or Ctrl-C) can come while start() runs.
+  let app: HttpPoolApp | undefined;
   let draining = false;
   const drain = (): void => {
     if (draining) return;
     draining = true;
+    if (app === undefined) return; // start() is still running: closed once it has
     app.close().then(
       () => exitOnceToldTo(),
       (error: unknown) => {
@@ -55,7 +45,23 @@ export async function serveInClusterProcess(start: () => Promise<HttpPoolApp>): 
   });
   process.once('disconnect', drain);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, drain);
+  try {
+    app = await start();
+  } catch (error) {
+    // The primary counts the death; a crash loop stops its replacements.
+    process.stderr.write(`httppool cluster process ${process.pid}: start() failed: ${String(error)}\n`);
+    process.exit(1);
+  }
+  const address = app.server.address() as AddressInfo | null;
+  if (address === null) {
+    process.stderr.write(`httppool cluster process ${process.pid}: start() resolved before the app listened\n`);
+    process.exit(1);
+  }
   const ready: ReadyMessage = { httppool: 'ready', port: address.port };
   process.send?.(ready);
+  if (draining) {
+    draining = false;
+    drain();
+  }
   return app;
 }

@@ -93,6 +93,17 @@ describe('runCluster', function () {
     for (const pid of pids) expect(isAlive(pid), `process ${pid}`).to.equal(false);
   });
 
+  it('drains processes still starting on SIGTERM: they close once start() is done, and all exit 0 at once', async () => {
+    cluster = spawnCluster({ PROCESSES: '2', START_DELAY_MS: '800' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const signalled = performance.now();
+    cluster.child.kill('SIGTERM');
+    expect(await within(cluster.exited, 'the primary exiting', 10_000)).to.equal(0);
+    // Not the 20 s drain timeout: the drain asked for during start() was kept.
+    expect(performance.now() - signalled).to.be.below(5000);
+    expect(cluster.lines.map((line) => line.msg)).to.include('httppool cluster closed');
+  });
+
   it('restarts every process on SIGHUP, one at a time, with no failed request under load', async () => {
     const { port, pids } = await started();
     const outcomes = { ok: 0, failed: [] as string[] };

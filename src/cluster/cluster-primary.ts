@@ -123,7 +123,7 @@ export class ClusterPrimary {
       } catch (error) {
         if (this.members.has(fresh.worker)) void this.drain(fresh);
         const reason = (error as Error).message;
-        this.parts.logger.error({ pid: fresh.worker.process.pid, reason }, 'rolling restart stopped');
+        this.parts.logger.error({ workerPid: fresh.worker.process.pid, reason }, 'rolling restart stopped');
         throw new RollingRestartError(`rolling restart stopped: a new process ${reason}`, { cause: error });
       }
       fresh.candidate = false;
@@ -150,7 +150,7 @@ export class ClusterPrimary {
       if (member.worker.isConnected()) member.worker.send(message);
       else member.worker.process.kill('SIGTERM');
       const killer = setTimeout(() => {
-        this.parts.logger.warn({ pid: member.worker.process.pid }, 'process still draining: killed');
+        this.parts.logger.warn({ workerPid: member.worker.process.pid }, 'process still draining: killed');
         member.worker.process.kill('SIGKILL');
       }, this.parts.drainTimeoutMs);
       void member.exited.then(() => clearTimeout(killer));
@@ -189,7 +189,7 @@ export class ClusterPrimary {
       if (message.httppool !== 'ready') return;
       this.firstPort ??= message.port;
       if (member.state === 'starting') member.state = 'serving';
-      this.parts.logger.info({ pid: worker.process.pid, port: message.port }, 'process listening');
+      this.parts.logger.info({ workerPid: worker.process.pid, port: message.port }, 'process listening');
       markReady();
       for (const check of [...this.servingWatchers]) check();
     });
@@ -207,7 +207,7 @@ export class ClusterPrimary {
     const decision = this.policy.died();
     if (this.crashLoop === undefined && !decision.respawn) {
       this.crashLoop = new CrashLoopError(decision.deaths, this.parts.respawn.windowMs);
-      this.parts.logger.error({ pid, code, signal, processes: this.members.size }, this.crashLoop.message);
+      this.parts.logger.error({ workerPid: pid, code, signal, processes: this.members.size }, this.crashLoop.message);
     }
     if (this.crashLoop !== undefined) {
       if (this.members.size === 0) this.settleEnded.reject(this.crashLoop);
@@ -216,7 +216,10 @@ export class ClusterPrimary {
     if (!decision.respawn) return;
     // A rolling restart's new process that dies stops the restart; the old one still serves.
     if (member.candidate) return;
-    this.parts.logger.warn({ pid, code, signal, respawnInMs: decision.delayMs }, 'process died: replacing it');
+    this.parts.logger.warn(
+      { workerPid: pid, code, signal, respawnInMs: decision.delayMs },
+      'process died: replacing it',
+    );
     const timer = setTimeout(() => {
       this.respawnTimers.delete(timer);
       if (this.closing === undefined) this.fork(false);

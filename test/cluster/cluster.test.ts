@@ -59,7 +59,7 @@ describe('runCluster', function () {
     const [victim, survivor] = pids as [number, number];
     process.kill(victim, 'SIGKILL');
     const died = await (cluster as ChildCluster).line('process died: replacing it');
-    expect(died).to.include({ pid: victim, signal: 'SIGKILL', respawnInMs: 50 });
+    expect(died).to.include({ workerPid: victim, signal: 'SIGKILL', respawnInMs: 50 });
     await waitFor(
       () => (cluster as ChildCluster).lines.filter((l) => l.msg === 'process listening').length === 3,
       'the replacement listening',

@@ -60,7 +60,7 @@ export function spawnCluster(env: Record<string, string>): ChildCluster {
 export function killCluster(cluster: ChildCluster): void {
   const pids = new Set<number>();
   for (const entry of cluster.lines)
-    if (typeof entry.pid === 'number' && entry.msg === 'process listening') pids.add(entry.pid);
+    if (typeof entry.workerPid === 'number' && entry.msg === 'process listening') pids.add(entry.workerPid);
   if (cluster.child.exitCode === null && cluster.child.signalCode === null) cluster.child.kill('SIGKILL');
   for (const pid of pids) {
     try {

@@ -10,6 +10,7 @@ import type { AppHooks } from '../hooks/app-hooks';
 import type { ShedReason } from '../jobs/shedding';
 import { AccessLog } from './access-log';
 import type { AppMetrics } from './app-metrics';
+import { OverloadLog } from './overload-log';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 
 /** Route label for requests no route matched. */
@@ -41,6 +42,7 @@ export class RequestRecorder {
   };
 
   private readonly accessLog: AccessLog;
+  private readonly overload: OverloadLog;
   /** When a request was last shed (performance.now()), for readiness while shedding. */
   lastShedAt = Number.NEGATIVE_INFINITY;
 
@@ -50,6 +52,7 @@ export class RequestRecorder {
     private readonly hooks?: AppHooks | undefined,
   ) {
     this.accessLog = new AccessLog(logger);
+    this.overload = new OverloadLog(logger);
   }
 
   /** A request has ended: `route` is its route pattern, or UNMATCHED. */
@@ -87,11 +90,16 @@ export class RequestRecorder {
     this.metrics?.recordRequest(route, method, status);
   }
 
-  /** One access line; shed requests and timeouts, the signal of overload, at warn. */
+  /**
+   * One access line; shed requests and timeouts, the signal of overload, at
+   * warn, and only so many a second (OverloadLog): under overload there are
+   * thousands, and writing each would cost the capacity that is short.
+   */
   private logAccess(req: HttpRequest, route: string, status: number, times: RequestTimes): void {
     // A 500's own error line (with the stack) was written where it failed.
     const level = status === 503 || status === 504 ? 'warn' : 'info';
     if (!this.accessLog.enabled(level)) return;
+    if (level === 'warn' && !this.overload.allowLine()) return;
     // Read the clock only for the access line: without it nothing here needs the time.
     const now = performance.now();
     const { receivedAt, startedAt, endedAt } = times;
@@ -110,6 +118,8 @@ export class RequestRecorder {
   shed(reason: ShedReason): void {
     this.counts.shed[reason]++;
     this.lastShedAt = performance.now();
+    // Turning requests away while closing is not overload.
+    if (reason !== 'shutting_down') this.overload.shed(reason);
     this.metrics?.recordShed(reason);
   }
 

@@ -106,6 +106,37 @@ describe('logging', () => {
     expect(Math.max(...served.map((line) => line.queueMs as number))).to.be.greaterThan(0);
   });
 
+  it('under a flood of sheds, writes 10 shed access lines a second, one line for the rest, and one each as shedding begins and ends', async function () {
+    this.timeout(6000); // overload ends a quiet second after the last shed
+    const logs = captureLogs('info');
+    const { app, url } = await startApp({
+      controllers: [LoggedController],
+      workers: 1,
+      queueSize: 1,
+      logger: logs.logger,
+    });
+    const running = inFlight(fetch(`${url}/api/hold`));
+    await waitFor(() => app.pool.stats().busy === 1, 'the worker busy');
+    const queued = inFlight(fetch(`${url}/api/hold`));
+    await waitFor(() => app.pool.stats().queued === 1, 'the queue full');
+    const statuses = await Promise.all(Array.from({ length: 60 }, async () => (await fetch(`${url}/api/hold`)).status));
+    expect(statuses.filter((status) => status === 503)).to.have.length(60);
+    expect(app.stats().shed.queue_full).to.equal(60);
+    gate.resolve();
+    await Promise.all([running, queued]);
+    await waitFor(
+      () => logs.lines.some((line) => line.msg === 'overload: shedding ended'),
+      'the end of overload',
+      3000,
+    );
+    const shedLines = accessLines(logs.lines).filter((line) => line.status === 503);
+    expect(shedLines.length).to.be.at.least(10).and.at.most(20); // the 60 came within one or two seconds
+    const leftOut = logs.lines.filter((line) => typeof line.suppressed === 'number');
+    expect(shedLines.length + leftOut.reduce((sum, line) => sum + (line.suppressed as number), 0)).to.equal(60);
+    expect(logs.lines.filter((line) => line.msg === 'overload: shedding began')).to.have.length(1);
+    expect(logs.lines.find((line) => line.msg === 'overload: shedding ended')).to.include({ shed: 60 });
+  });
+
   it('logs a 500 at error with the stack, and its access line at info', async () => {
     const logs = captureLogs('info');
     const { url } = await startApp({ controllers: [LoggedController], logger: logs.logger });

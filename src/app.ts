@@ -144,7 +144,8 @@ export class HttpPoolApp {
     const hooks = AppHooks.of(config.hooks);
     const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs } = config;
-    const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs });
+    const queueDepth = (): number => queue.size;
+    const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs, queueDepth });
     const health =
       config.health === undefined
         ? undefined

@@ -6,6 +6,7 @@
 //               ├───────────► rejected: 503 queue full
 //               └───────────► anything else, or a throw: 500, logged naming the pool
 //
+//   a 503's Retry-After: the queue's expected drain time (RetryAfter)
 //   deadline passed: queued → 503 (shed: queue_timeout), running → 504
 //                    (or, once headers went out, the connection cut)
 //   close: new requests 503 (shed: shutting_down); wait for the live jobs;
@@ -23,7 +24,8 @@ import type { ResolvedRoute } from '../routing/route-table';
 import type { Logger } from 'pino';
 import { Deadlines } from './deadlines';
 import { HttpJob, type JobOwner } from './http-job';
-import { QUEUE_FULL, queueTimeout, shuttingDown } from './shedding';
+import { RetryAfter } from './retry-after';
+import { queueFull, queueTimeout, shuttingDown } from './shedding';
 import type { Admission, WorkerPool } from './worker-pool';
 
 /** The part of the pool the supervisor uses; a test can fake just this. */
@@ -38,6 +40,8 @@ export interface SupervisorParts {
   queueTimeoutMs: number;
   /** How long a handler may run unless its route says otherwise (0: forever). */
   handlerTimeoutMs: number;
+  /** How many jobs wait in the queue now: with the completion rate, it tells shed clients when to come back. */
+  queueDepth: () => number;
 }
 
 export class JobSupervisor implements JobOwner {
@@ -50,6 +54,7 @@ export class JobSupervisor implements JobOwner {
   private readonly logger: Logger;
   private readonly queueTimeoutMs: number;
   private readonly handlerTimeoutMs: number;
+  private readonly retryAfter: RetryAfter;
 
   constructor(parts: SupervisorParts) {
     this.pool = parts.pool;
@@ -57,6 +62,7 @@ export class JobSupervisor implements JobOwner {
     this.logger = parts.logger;
     this.queueTimeoutMs = parts.queueTimeoutMs;
     this.handlerTimeoutMs = parts.handlerTimeoutMs;
+    this.retryAfter = new RetryAfter(parts.queueDepth);
   }
 
   /** True once `beginClose()` ran: the app takes no new work. */
@@ -91,7 +97,7 @@ export class JobSupervisor implements JobOwner {
     if (admission === 'rejected') {
       job.drop();
       this.recorder.shed('queue_full');
-      sendPrebuilt(res, QUEUE_FULL);
+      sendPrebuilt(res, queueFull(this.retryAfter.seconds()));
       return;
     }
     const answer = String(admission);
@@ -168,9 +174,11 @@ export class JobSupervisor implements JobOwner {
     this.live.unwatch(job.deadline);
     if (job.started) {
       job.endedAt = performance.now();
+      this.retryAfter.completed(job.endedAt);
       this.recorder.ran(job.route.path, job.endedAt - (job.startedAt as number));
       this.pool.release();
     } else {
+      this.retryAfter.completed(performance.now());
       this.pool.cancel(job);
     }
     if (this.live.size === 0 && this.idleWaiters.length > 0) {
@@ -193,7 +201,7 @@ export class JobSupervisor implements JobOwner {
       const timeoutMs = this.queueTimeoutMs;
       job.req.log.warn({ route: job.route.name, timeoutMs }, 'queue timeout: answering 503');
       this.recorder.shed('queue_timeout');
-      job.endWith(queueTimeout(timeoutMs));
+      job.endWith(queueTimeout(timeoutMs, this.retryAfter.seconds()));
     } else {
       const timeoutMs = job.route.timeoutMs ?? this.handlerTimeoutMs;
       const answer = !job.res.headersSent

@@ -9,18 +9,27 @@ import { QueueFullError, QueueTimeoutError, ShuttingDownError, type HttpError } 
 /** Why a request was answered 503 without running. */
 export type ShedReason = 'queue_full' | 'queue_timeout' | 'shutting_down';
 
-/** Seconds a shed client is told (`Retry-After`) to wait before trying again. */
+/**
+ * Seconds a client of the pool's own `run()` is told to wait: outside HTTP
+ * there is no drain time to tell. Shed HTTP requests are told RetryAfter's.
+ */
 export const RETRY_AFTER_SECONDS = 1;
 
+/** The queue-full 503s, one per `Retry-After`, each serialised once when first needed. */
+const queueFullAnswers: PrebuiltAnswer[] = [];
+
 /**
- * The queue-full 503, serialised once: it is the answer sent thousands of
- * times a second exactly when the server is busiest.
+ * The queue-full 503 telling the client to come back in `retryAfterSeconds`,
+ * serialised once: it is the answer sent thousands of times a second exactly
+ * when the server is busiest.
  */
-export const QUEUE_FULL: PrebuiltAnswer = prebuild(new QueueFullError(RETRY_AFTER_SECONDS));
+export function queueFull(retryAfterSeconds: number): PrebuiltAnswer {
+  return (queueFullAnswers[retryAfterSeconds] ??= prebuild(new QueueFullError(retryAfterSeconds)));
+}
 
 /** The 503 for a job that waited in the queue past `timeoutMs`. */
-export function queueTimeout(timeoutMs: number): HttpError {
-  return new QueueTimeoutError(timeoutMs, RETRY_AFTER_SECONDS);
+export function queueTimeout(timeoutMs: number, retryAfterSeconds: number): HttpError {
+  return new QueueTimeoutError(timeoutMs, retryAfterSeconds);
 }
 
 /** The 503 (with `Connection: close`) for a request that came while the app closes. */

@@ -296,6 +296,19 @@ export class HandlerTimeoutError extends HttpError {
   }
 }
 
+/**
+ * Too many request bodies are being read and validated at once
+ * (`inputLimits`): the request is shed before its body is read.
+ */
+export class InputFullError extends HttpError {
+  override readonly code = 'HTTPPOOL_INPUT_FULL';
+  constructor(retryAfterSeconds: number) {
+    super(503, 'Too many request bodies are being read: try again later', {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+  }
+}
+
 /** The app is closing and takes no new work. */
 export class ShuttingDownError extends HttpError {
   override readonly code = 'HTTPPOOL_SHUTTING_DOWN';

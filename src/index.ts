@@ -34,6 +34,7 @@ export type {
 export type { StaticStats } from './static/file-cache';
 export type { RouteOptions, Constructor, UnknownProperties } from './routing/route-metadata';
 export type { BodyKind } from './input/body-kinds';
+export type { InputLimitsOptions, ResolvedInputLimits } from './input/input-admission';
 export type { UploadedFile, MultipartOptions } from './input/multipart-body';
 export type { FormFields } from './input/form-body';
 export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http/http-types';
@@ -75,6 +76,7 @@ export {
   QueueTimeoutError,
   HandlerTimeoutError,
   ShuttingDownError,
+  InputFullError,
   PreconditionFailedError,
   RangeNotSatisfiableError,
   RouteDefinitionError,

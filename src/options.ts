@@ -1,6 +1,7 @@
 // HttpPoolOptions: what a user may set, checked loudly and resolved once.
 
 import cluster from 'node:cluster';
+import { checkInputLimits, type InputLimitsOptions, type ResolvedInputLimits } from './input/input-admission';
 import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
 import { checkDefaultHeaders, checkRequestIdHeader } from './answers/answer-headers';
@@ -60,6 +61,12 @@ export interface HttpPoolOptions {
    * cluster process, where another process always takes the port.
    */
   shutdownHandoffMs?: number;
+  /**
+   * How much body reading may be in flight at once, before requests become
+   * jobs: `{ requests, bytes }` (default 32 bodies, 4 MiB). Past it a request
+   * that declares a body is shed with 503 and `Retry-After`, its body unread.
+   */
+  inputLimits?: InputLimitsOptions;
   /**
    * Signals that close the app gracefully once it listens: `true` for SIGTERM
    * and SIGINT, or a list (default: none). After `close()` the signal is
@@ -162,6 +169,7 @@ export interface ResolvedOptions {
   bodyLimit: number;
   shutdownTimeoutMs: number;
   shutdownHandoffMs: number;
+  inputLimits: ResolvedInputLimits;
   shutdownSignals: readonly NodeJS.Signals[];
   maxHeaderSize: number;
   headersTimeout: number;
@@ -218,6 +226,7 @@ const KNOWN_OPTIONS = new Set([
   'health',
   'threads',
   'shutdownHandoffMs',
+  'inputLimits',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -281,6 +290,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     health: checkHealthOptions(options.health),
     threads: checkThreadsOptions(options.threads),
     shutdownHandoffMs: 0,
+    inputLimits: checkInputLimits(options.inputLimits),
   };
   resolved.shutdownHandoffMs = checkHandoff(options.shutdownHandoffMs, resolved.keepAliveTimeout);
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {

@@ -35,6 +35,7 @@ import {
   ForbiddenError,
   CrashLoopError,
   RollingRestartError,
+  InputFullError,
 } from '../src/errors';
 
 // [class name, code, statusCode]. Adding, renaming or renumbering an error is
@@ -59,6 +60,7 @@ const EXPECTED: [string, string, number][] = [
   ['QueueFullError', 'HTTPPOOL_QUEUE_FULL', 503],
   ['QueueTimeoutError', 'HTTPPOOL_QUEUE_TIMEOUT', 503],
   ['HandlerTimeoutError', 'HTTPPOOL_HANDLER_TIMEOUT', 504],
+  ['InputFullError', 'HTTPPOOL_INPUT_FULL', 503],
   ['ShuttingDownError', 'HTTPPOOL_SHUTTING_DOWN', 503],
   ['PreconditionFailedError', 'HTTPPOOL_PRECONDITION_FAILED', 412],
   ['RangeNotSatisfiableError', 'HTTPPOOL_RANGE_NOT_SATISFIABLE', 416],
@@ -92,6 +94,7 @@ const INSTANCES: Record<string, HttpPoolError> = {
   QueueFullError: new QueueFullError(1),
   QueueTimeoutError: new QueueTimeoutError(5000, 1),
   HandlerTimeoutError: new HandlerTimeoutError(30000),
+  InputFullError: new InputFullError(1),
   ShuttingDownError: new ShuttingDownError(),
   PreconditionFailedError: new PreconditionFailedError(),
   RangeNotSatisfiableError: new RangeNotSatisfiableError(1024),
@@ -168,6 +171,7 @@ describe('errors', () => {
         'QueueTimeoutError',
         'HandlerTimeoutError',
         'ShuttingDownError',
+        'InputFullError',
         'PreconditionFailedError',
         'RangeNotSatisfiableError',
       ]

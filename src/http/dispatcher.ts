@@ -17,7 +17,9 @@ import {
 } from '../errors';
 import type { GuardChain } from '../guards/guard-chain';
 import { declaredTooLarge, declaresBody, limitBody } from '../input/body-limit';
+import { InputAdmission } from '../input/input-admission';
 import type { RouteInput } from '../input/route-input';
+import { INPUT_FULL } from '../jobs/shedding';
 import type { JobSupervisor } from '../jobs/job-supervisor';
 import type { AppMetrics } from '../observe/app-metrics';
 import { UNMATCHED, type RequestRecorder, type RequestTimes } from '../observe/request-recorder';
@@ -75,6 +77,8 @@ export class Dispatcher {
   private readonly health: HealthChecks | undefined;
   /** Whether routing must set a request's body limit (some route's differs from the app's). */
   private readonly routedBodyLimit: boolean;
+  /** Bodies being read and validated before their requests become jobs. */
+  private readonly input: InputAdmission;
   /** close() is handing connections over: every answer from now on closes its connection. */
   private handingOff = false;
 
@@ -99,6 +103,7 @@ export class Dispatcher {
     this.hooks = parts.hooks;
     this.openapi = parts.openapi;
     this.health = parts.health;
+    this.input = new InputAdmission(parts.config.inputLimits);
   }
 
   /** From now on every answer carries `Connection: close`: the client reconnects elsewhere. */
@@ -365,8 +370,16 @@ export class Dispatcher {
    * a 400 or 415 decided from the head costs it no upload.
    */
   private admitOnceRead(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
-    (route.input as RouteInput).read(req, res).then(
+    const input = route.input as RouteInput;
+    const bytes = input.readsBody ? this.bodyBytes(route, req) : -1;
+    if (bytes >= 0 && !this.input.tryAdmit(bytes)) {
+      this.recorder.shed('input_full');
+      this.answerUnread(req, res, route.path, receivedAt, INPUT_FULL.error);
+      return;
+    }
+    input.read(req, res).then(
       () => {
+        if (bytes >= 0) this.input.release(bytes);
         // The client left while its input was read: there is no one to run it for.
         if (this.clientGone(req, res, route.path, receivedAt)) return;
         // It arrived before close() began, so it still runs, on its last request.
@@ -374,11 +387,23 @@ export class Dispatcher {
         this.jobs.admit(route, req, res, receivedAt);
       },
       (error: unknown) => {
+        if (bytes >= 0) this.input.release(bytes);
         if (this.clientGone(req, res, route.path, receivedAt)) return;
         if (statusOf(error) >= 500) req.log.error({ err: error, route: route.name }, 'reading request input failed');
         this.answer(req, res, route.path, receivedAt, error);
       },
     );
+  }
+
+  /**
+   * What a body counts against `inputLimits.bytes`: its declared length, or
+   * for a chunked one the most its route allows; a multipart body nothing
+   * (its files stream under their own limits).
+   */
+  private bodyBytes(route: ResolvedRoute, req: HttpRequest): number {
+    if (req.headers['content-type']?.toLowerCase().startsWith('multipart/') === true) return 0;
+    const declared = Number(req.headers['content-length']);
+    return Number.isSafeInteger(declared) && declared >= 0 ? declared : (route.bodyLimit ?? this.config.bodyLimit);
   }
 
   /**

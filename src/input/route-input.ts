@@ -73,6 +73,11 @@ export class RouteInput {
     return new RouteInput(params, query, body, UNKNOWN_PROPERTIES[unknownProperties]);
   }
 
+  /** True if the route reads a body (not only its params or query). */
+  get readsBody(): boolean {
+    return this.body !== undefined;
+  }
+
   /**
    * Reads and checks the declared parts, cheapest first, and sets the
    * validated instances on the request. Rejects with the HttpError to answer.

@@ -1,13 +1,13 @@
 // Shedding: a request turned away without its work is answered 503 here, for
-// one of three reasons, and told when to come back. The supervisor is the only
+// one of four reasons, and told when to come back. The supervisor is the only
 // caller; the reasons are the `shed` counts of `app.stats()` and the
 // `httppool_shed_total` metric.
 
 import { prebuild, type PrebuiltAnswer } from '../answers/error-answer';
-import { QueueFullError, QueueTimeoutError, ShuttingDownError, type HttpError } from '../errors';
+import { InputFullError, QueueFullError, QueueTimeoutError, ShuttingDownError, type HttpError } from '../errors';
 
 /** Why a request was answered 503 without running. */
-export type ShedReason = 'queue_full' | 'queue_timeout' | 'shutting_down';
+export type ShedReason = 'queue_full' | 'queue_timeout' | 'shutting_down' | 'input_full';
 
 /**
  * Seconds a client of the pool's own `run()` is told to wait: outside HTTP
@@ -26,6 +26,9 @@ const queueFullAnswers: PrebuiltAnswer[] = [];
 export function queueFull(retryAfterSeconds: number): PrebuiltAnswer {
   return (queueFullAnswers[retryAfterSeconds] ??= prebuild(new QueueFullError(retryAfterSeconds)));
 }
+
+/** The 503 for a request shed before its body was read (`inputLimits`). */
+export const INPUT_FULL: PrebuiltAnswer = prebuild(new InputFullError(RETRY_AFTER_SECONDS));
 
 /** The 503 for a job that waited in the queue past `timeoutMs`. */
 export function queueTimeout(timeoutMs: number, retryAfterSeconds: number): HttpError {

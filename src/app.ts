@@ -145,7 +145,8 @@ export class HttpPoolApp {
     const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs } = config;
     const queueDepth = (): number => queue.size;
-    const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs, queueDepth });
+    const { queueSize } = config;
+    const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs, queueDepth, queueSize });
     const health =
       config.health === undefined
         ? undefined

@@ -32,7 +32,7 @@ export type {
   ResolvedStaticCache,
 } from './static/static-options';
 export type { StaticStats } from './static/file-cache';
-export type { RouteOptions, Constructor, UnknownProperties } from './routing/route-metadata';
+export type { RouteOptions, RoutePriority, Constructor, UnknownProperties } from './routing/route-metadata';
 export type { BodyKind } from './input/body-kinds';
 export type { InputLimitsOptions, ResolvedInputLimits } from './input/input-admission';
 export type { UploadedFile, MultipartOptions } from './input/multipart-body';

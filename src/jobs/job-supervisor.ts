@@ -16,7 +16,7 @@
 // a job leaves the live set, whichever way it ended.
 
 import { sendError, sendPrebuilt } from '../answers/error-answer';
-import { HandlerTimeoutError } from '../errors';
+import { HandlerTimeoutError, QueueFullError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { sendContinue } from '../http/expect-continue';
 import type { RequestRecorder } from '../observe/request-recorder';
@@ -42,6 +42,8 @@ export interface SupervisorParts {
   handlerTimeoutMs: number;
   /** How many jobs wait in the queue now: with the completion rate, it tells shed clients when to come back. */
   queueDepth: () => number;
+  /** The queue's bound: sheddable routes are refused once it is half full. */
+  queueSize: number;
 }
 
 export class JobSupervisor implements JobOwner {
@@ -55,6 +57,9 @@ export class JobSupervisor implements JobOwner {
   private readonly queueTimeoutMs: number;
   private readonly handlerTimeoutMs: number;
   private readonly retryAfter: RetryAfter;
+  private readonly queueDepth: () => number;
+  /** Queue depth from which sheddable routes are refused. */
+  private readonly sheddableDepth: number;
 
   constructor(parts: SupervisorParts) {
     this.pool = parts.pool;
@@ -63,6 +68,8 @@ export class JobSupervisor implements JobOwner {
     this.queueTimeoutMs = parts.queueTimeoutMs;
     this.handlerTimeoutMs = parts.handlerTimeoutMs;
     this.retryAfter = new RetryAfter(parts.queueDepth);
+    this.queueDepth = parts.queueDepth;
+    this.sheddableDepth = Math.ceil(parts.queueSize / 2);
   }
 
   /** True once `beginClose()` ran: the app takes no new work. */
@@ -80,6 +87,13 @@ export class JobSupervisor implements JobOwner {
    * is shed with 503. The caller is done with it.
    */
   admit(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
+    // Sheddable work never takes the last half of the queue from the rest.
+    if (route.priority === 'sheddable' && this.queueDepth() >= this.sheddableDepth) {
+      this.recorder.shed('queue_full');
+      sendPrebuilt(res, queueFull(this.retryAfter.seconds()));
+      this.recorder.ended(req, res, route.path, { receivedAt, startedAt: undefined, endedAt: undefined });
+      return;
+    }
     const job = new HttpJob(this, route, req, res, receivedAt);
     const now = performance.now();
     // Watched as queued before it is submitted: submit may run it, and a
@@ -94,6 +108,7 @@ export class JobSupervisor implements JobOwner {
       return;
     }
     if (admission === 'started' || admission === 'queued') return;
+    if (admission === 'rejected' && route.priority === 'critical' && this.makeRoomFor(job)) return;
     if (admission === 'rejected') {
       job.drop();
       this.recorder.shed('queue_full');
@@ -117,6 +132,31 @@ export class JobSupervisor implements JobOwner {
     if (!job.queued) return;
     job.drop();
     sendError(job.res, new Error(`pool.submit() ${what}`)); // a bare 500: the cause is in the log
+  }
+
+  /**
+   * A critical job met a full queue: the newest queued job that is not
+   * critical gives up its place (answered 503, as if it had met the full
+   * queue itself) and the critical one is queued; true if it was. A scan of
+   * the live jobs, only on this rare path.
+   */
+  private makeRoomFor(job: HttpJob): boolean {
+    const jobs = this.live.toArray();
+    let victim: HttpJob | undefined;
+    for (const other of jobs) if (other.queued && other !== job && other.route.priority !== 'critical') victim = other;
+    if (victim === undefined) return false;
+    victim.req.log.warn({ route: victim.route.name, for: job.route.name }, 'queue full: shed for a critical request');
+    this.recorder.shed('queue_full');
+    victim.endWith(new QueueFullError(this.retryAfter.seconds()));
+    let admission: Admission;
+    try {
+      admission = this.pool.submit(job);
+    } catch (error) {
+      this.misadmitted(job, 'threw', { err: error });
+      return true;
+    }
+    if (admission === 'started' || admission === 'queued') return true;
+    return false;
   }
 
   /**

@@ -26,9 +26,19 @@ export type Constructor<T = unknown> = new (...args: any[]) => T;
 /** What to do with properties a body or query class does not declare: drop them, or answer 400. */
 export type UnknownProperties = 'strip' | 'reject';
 
+/**
+ * Which requests go first when the pool sheds: `'sheddable'` ones are refused
+ * once the queue is half full, `'normal'` ones when it is full, and a
+ * `'critical'` one meeting a full queue takes the place of the newest queued
+ * job that is not critical (which is answered 503 instead).
+ */
+export type RoutePriority = 'critical' | 'normal' | 'sheddable';
+
 export interface RouteOptions {
   /** One method or several; none means any method, as in the Go original. */
   method?: HttpMethod | readonly HttpMethod[];
+  /** Who is shed first under overload (default `'normal'`): see `RoutePriority`. */
+  priority?: RoutePriority;
   /** Longest run of this route's handler in ms, overriding the app's `handlerTimeoutMs`; 0 for none. */
   timeoutMs?: number;
   /**

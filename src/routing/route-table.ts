@@ -7,7 +7,15 @@ import type { DependencyContainer } from 'tsyringe';
 import { DuplicateRouteError, RouteDefinitionError } from '../errors';
 import type { RouteHandler, RouteParams, RouteQuery } from '../http/http-types';
 import { DEFAULT_OPTIONS } from '../options';
-import { getController, getList, getListParts, getRoutes, type Constructor, type RouteOptions } from './route-metadata';
+import {
+  getController,
+  getList,
+  getListParts,
+  getRoutes,
+  type Constructor,
+  type RouteOptions,
+  type RoutePriority,
+} from './route-metadata';
 import type { Guard } from '../guards/guard';
 import { GuardChain } from '../guards/guard-chain';
 import type { ErrorFilter } from '../filters/error-filter';
@@ -48,6 +56,8 @@ export interface ResolvedRoute {
   readonly completesOnReturn: boolean;
   /** The route's own handler timeout, if it sets one. */
   readonly timeoutMs: number | undefined;
+  /** Who is shed first under overload. */
+  readonly priority: RoutePriority;
   /** The route's own body limit, if it sets one (in place of the app's). */
   readonly bodyLimit: number | undefined;
   /** The declared body, query and params to read and check before a worker is taken; none when undeclared. */
@@ -163,6 +173,7 @@ export class RouteTable {
         handler: handler as RouteHandler,
         completesOnReturn: handler.length < 3,
         timeoutMs: checkTimeout(options.timeoutMs, name),
+        priority: checkPriority(options.priority, name),
         bodyLimit: checkBodyLimit(options.bodyLimit, name),
         input: RouteInput.of(options, name, this.inputDefaults),
         guards: GuardChain.of(
@@ -268,6 +279,16 @@ function checkBodyLimit(bodyLimit: unknown, name: string): number | undefined {
     );
   }
   return bodyLimit;
+}
+
+function checkPriority(priority: unknown, name: string): RoutePriority {
+  if (priority === undefined) return 'normal';
+  if (priority !== 'critical' && priority !== 'normal' && priority !== 'sheddable') {
+    throw new RouteDefinitionError(
+      `Route ${name}: priority must be 'critical', 'normal' or 'sheddable', got ${JSON.stringify(priority)}`,
+    );
+  }
+  return priority;
 }
 
 function checkTimeout(timeoutMs: unknown, name: string): number | undefined {

@@ -145,8 +145,17 @@ export class HttpPoolApp {
     const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs } = config;
     const queueDepth = (): number => queue.size;
-    const { queueSize } = config;
-    const jobs = new JobSupervisor({ pool, recorder, logger, queueTimeoutMs, handlerTimeoutMs, queueDepth, queueSize });
+    const { queueSize, codel } = config;
+    const jobs = new JobSupervisor({
+      pool,
+      recorder,
+      logger,
+      queueTimeoutMs,
+      handlerTimeoutMs,
+      queueDepth,
+      queueSize,
+      codel,
+    });
     const health =
       config.health === undefined
         ? undefined

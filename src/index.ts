@@ -35,6 +35,7 @@ export type { StaticStats } from './static/file-cache';
 export type { RouteOptions, RoutePriority, Constructor, UnknownProperties } from './routing/route-metadata';
 export type { BodyKind } from './input/body-kinds';
 export type { InputLimitsOptions, ResolvedInputLimits } from './input/input-admission';
+export type { CodelOptions, ResolvedCodel } from './jobs/codel';
 export type { UploadedFile, MultipartOptions } from './input/multipart-body';
 export type { FormFields } from './input/form-body';
 export type { HttpRequest, HttpResponse, Complete, HttpMethod, RouteParams, RouteQuery } from './http/http-types';

@@ -1,6 +1,7 @@
 // HttpPoolOptions: what a user may set, checked loudly and resolved once.
 
 import cluster from 'node:cluster';
+import { checkCodel, type CodelOptions, type ResolvedCodel } from './jobs/codel';
 import { checkInputLimits, type InputLimitsOptions, type ResolvedInputLimits } from './input/input-admission';
 import os from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
@@ -67,6 +68,13 @@ export interface HttpPoolOptions {
    * that declares a body is shed with 503 and `Retry-After`, its body unread.
    */
   inputLimits?: InputLimitsOptions;
+  /**
+   * CoDel on the job queue: `true` (target 5 ms, interval 100 ms) or `{
+   * targetMs, intervalMs }`. While the smallest wait in an interval stays
+   * above the target, a job that waited more than twice the target is
+   * answered 503 as a worker reaches it, instead of run late (default off).
+   */
+  codel?: boolean | CodelOptions;
   /**
    * Signals that close the app gracefully once it listens: `true` for SIGTERM
    * and SIGINT, or a list (default: none). After `close()` the signal is
@@ -170,6 +178,7 @@ export interface ResolvedOptions {
   shutdownTimeoutMs: number;
   shutdownHandoffMs: number;
   inputLimits: ResolvedInputLimits;
+  codel: ResolvedCodel | undefined;
   shutdownSignals: readonly NodeJS.Signals[];
   maxHeaderSize: number;
   headersTimeout: number;
@@ -227,6 +236,7 @@ const KNOWN_OPTIONS = new Set([
   'threads',
   'shutdownHandoffMs',
   'inputLimits',
+  'codel',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -291,6 +301,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     threads: checkThreadsOptions(options.threads),
     shutdownHandoffMs: 0,
     inputLimits: checkInputLimits(options.inputLimits),
+    codel: checkCodel(options.codel),
   };
   resolved.shutdownHandoffMs = checkHandoff(options.shutdownHandoffMs, resolved.keepAliveTimeout);
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {

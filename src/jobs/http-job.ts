@@ -34,8 +34,8 @@ import type { PoolJob } from './worker-pool';
 
 /** What a job tells the supervisor that owns it. */
 export interface JobOwner {
-  /** The job took a worker; its handler runs next. */
-  jobStarted(job: HttpJob): void;
+  /** The job took a worker; its handler runs next unless this answers false (the owner ended the job instead). */
+  jobStarted(job: HttpJob): boolean;
   /** The job is done, run or not: the one moment its worker, if it took one, goes back. */
   jobEnded(job: HttpJob): void;
   /** The job's response closed: the request is over for the client. */
@@ -60,6 +60,8 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
   /** A stream the handler returned, while it is piped into the response. */
   private stream: Readable | undefined = undefined;
   startedAt: number | undefined = undefined;
+  /** When it was handed to the pool (after its input was read), performance.now(). */
+  queuedAt = 0;
   endedAt: number | undefined = undefined;
   private state = QUEUED;
   readonly complete: Complete;
@@ -98,7 +100,7 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
   run(): void {
     this.state = RUNNING;
     this.startedAt = performance.now();
-    this.owner.jobStarted(this);
+    if (!this.owner.jobStarted(this)) return;
     const interceptors = this.route.interceptors;
     if (interceptors !== undefined) {
       interceptors

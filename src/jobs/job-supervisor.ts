@@ -24,6 +24,7 @@ import type { ResolvedRoute } from '../routing/route-table';
 import type { Logger } from 'pino';
 import { Deadlines } from './deadlines';
 import { HttpJob, type JobOwner } from './http-job';
+import { Codel, type ResolvedCodel } from './codel';
 import { RetryAfter } from './retry-after';
 import { queueFull, queueTimeout, shuttingDown } from './shedding';
 import type { Admission, WorkerPool } from './worker-pool';
@@ -44,6 +45,8 @@ export interface SupervisorParts {
   queueDepth: () => number;
   /** The queue's bound: sheddable routes are refused once it is half full. */
   queueSize: number;
+  /** CoDel on the queue, when the `codel` option is on. */
+  codel?: ResolvedCodel | undefined;
 }
 
 export class JobSupervisor implements JobOwner {
@@ -60,6 +63,7 @@ export class JobSupervisor implements JobOwner {
   private readonly queueDepth: () => number;
   /** Queue depth from which sheddable routes are refused. */
   private readonly sheddableDepth: number;
+  private readonly codel: Codel | undefined;
 
   constructor(parts: SupervisorParts) {
     this.pool = parts.pool;
@@ -70,6 +74,7 @@ export class JobSupervisor implements JobOwner {
     this.retryAfter = new RetryAfter(parts.queueDepth);
     this.queueDepth = parts.queueDepth;
     this.sheddableDepth = Math.ceil(parts.queueSize / 2);
+    this.codel = parts.codel === undefined ? undefined : new Codel(parts.codel);
   }
 
   /** True once `beginClose()` ran: the app takes no new work. */
@@ -99,6 +104,7 @@ export class JobSupervisor implements JobOwner {
     // Watched as queued before it is submitted: submit may run it, and a
     // handler that completes at once ends the job before submit returns.
     // From now, not from receivedAt: a validated body may have taken a while to arrive.
+    job.queuedAt = now;
     this.live.watch(job.deadline, this.queueTimeoutMs, now);
     let admission: Admission;
     try {
@@ -203,11 +209,19 @@ export class JobSupervisor implements JobOwner {
     this.live.stop();
   }
 
-  jobStarted(job: HttpJob): void {
-    sendContinue(job.res);
+  jobStarted(job: HttpJob): boolean {
     const now = job.startedAt as number;
+    const waited = now - job.queuedAt;
+    if (this.codel?.shouldDrop(waited) === true) {
+      // A standing queue: this job waited past twice the target; its client has likely given up.
+      this.recorder.shed('queue_delay');
+      job.endWith(queueTimeout(Math.round(waited), this.retryAfter.seconds()));
+      return false;
+    }
+    sendContinue(job.res);
     this.recorder.started(now - job.receivedAt);
     this.live.watch(job.deadline, job.route.timeoutMs ?? this.handlerTimeoutMs, now);
+    return true;
   }
 
   jobEnded(job: HttpJob): void {

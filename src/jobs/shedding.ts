@@ -1,5 +1,5 @@
 // Shedding: a request turned away without its work is answered 503 here, for
-// one of four reasons, and told when to come back. The supervisor is the only
+// one of five reasons, and told when to come back. The supervisor is the only
 // caller; the reasons are the `shed` counts of `app.stats()` and the
 // `httppool_shed_total` metric.
 
@@ -7,7 +7,7 @@ import { prebuild, type PrebuiltAnswer } from '../answers/error-answer';
 import { InputFullError, QueueFullError, QueueTimeoutError, ShuttingDownError, type HttpError } from '../errors';
 
 /** Why a request was answered 503 without running. */
-export type ShedReason = 'queue_full' | 'queue_timeout' | 'shutting_down' | 'input_full';
+export type ShedReason = 'queue_full' | 'queue_timeout' | 'queue_delay' | 'shutting_down' | 'input_full';
 
 /**
  * Seconds a client of the pool's own `run()` is told to wait: outside HTTP

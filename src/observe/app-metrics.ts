@@ -79,7 +79,7 @@ export class AppMetrics {
     const shedCounts = this.shedCounts;
     new Counter({
       name: 'httppool_shed_total',
-      help: 'Requests answered 503 without their work: queue full, queue timeout, shutting down, input full',
+      help: 'Requests answered 503 without their work: queue full, queue timeout, queue delay (CoDel), shutting down, input full',
       labelNames: ['reason'],
       registers,
       collect() {

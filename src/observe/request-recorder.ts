@@ -38,7 +38,7 @@ export interface RequestCounts {
 export class RequestRecorder {
   private readonly counts: RequestCounts = {
     responses: {},
-    shed: { queue_full: 0, queue_timeout: 0, shutting_down: 0, input_full: 0 },
+    shed: { queue_full: 0, queue_timeout: 0, queue_delay: 0, shutting_down: 0, input_full: 0 },
   };
 
   private readonly accessLog: AccessLog;

@@ -72,7 +72,13 @@ describe('metrics', () => {
     const stats = app.stats();
     // Five /ok, two /hold, and the scrape itself.
     expect(stats.responses).to.deep.equal({ 200: 8, 404: 1, 503: 2 });
-    expect(stats.shed).to.deep.equal({ queue_full: 2, queue_timeout: 0, shutting_down: 0, input_full: 0 });
+    expect(stats.shed).to.deep.equal({
+      queue_full: 2,
+      queue_timeout: 0,
+      queue_delay: 0,
+      shutting_down: 0,
+      input_full: 0,
+    });
   });
 
   it('serves at a chosen path, with process metrics when asked, GET and HEAD only', async () => {

@@ -3,6 +3,8 @@
 // deploy, a port taken, a missing secret). Pure, on an injected clock, so the
 // numbers are tested without waiting for them.
 
+import { checkPositiveFields } from '../option-fields';
+
 /** How the primary replaces processes that die. */
 export interface RespawnOptions {
   /** The wait before the first replacement, in ms; it doubles with each death in the window (default 100). */
@@ -45,20 +47,7 @@ export class RespawnPolicy {
 
 /** Checks the `respawn` option of `runCluster`. */
 export function checkRespawnOptions(value: unknown): ResolvedRespawn {
-  if (value === undefined) return { ...DEFAULT_RESPAWN };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError('Option "respawn" must be an object: { minDelayMs, maxDelayMs, maxDeaths, windowMs }');
-  }
-  const given = value as Record<string, unknown>;
-  const resolved = { ...DEFAULT_RESPAWN };
-  for (const key of Object.keys(given)) {
-    if (!(key in DEFAULT_RESPAWN)) throw new TypeError(`Unknown option "respawn.${key}"`);
-    const number = given[key];
-    if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1) {
-      throw new RangeError(`Option "respawn.${key}" must be a positive integer, got ${String(number)}`);
-    }
-    resolved[key as keyof ResolvedRespawn] = number;
-  }
+  const resolved = checkPositiveFields('respawn', value, DEFAULT_RESPAWN);
   if (resolved.minDelayMs > resolved.maxDelayMs) {
     throw new RangeError('Option "respawn.minDelayMs" must not exceed "respawn.maxDelayMs"');
   }

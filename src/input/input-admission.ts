@@ -6,6 +6,8 @@
 // many of their bytes; past it a request is shed with 503 and Retry-After,
 // its body unread, like any other overload.
 
+import { checkPositiveFields } from '../option-fields';
+
 /** `inputLimits`: how much body reading may be in flight at once. */
 export interface InputLimitsOptions {
   /** Bodies read and validated at once (default 32). */
@@ -51,17 +53,5 @@ export class InputAdmission {
 
 /** Checks the `inputLimits` option. */
 export function checkInputLimits(value: unknown): ResolvedInputLimits {
-  if (value === undefined) return { ...DEFAULT_INPUT_LIMITS };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError('Option "inputLimits" must be an object: { requests, bytes }');
-  }
-  const resolved = { ...DEFAULT_INPUT_LIMITS };
-  for (const [key, given] of Object.entries(value as Record<string, unknown>)) {
-    if (!(key in DEFAULT_INPUT_LIMITS)) throw new TypeError(`Unknown option "inputLimits.${key}"`);
-    if (typeof given !== 'number' || !Number.isSafeInteger(given) || given < 1) {
-      throw new RangeError(`Option "inputLimits.${key}" must be a positive integer, got ${String(given)}`);
-    }
-    resolved[key as keyof ResolvedInputLimits] = given;
-  }
-  return resolved;
+  return checkPositiveFields('inputLimits', value, DEFAULT_INPUT_LIMITS);
 }

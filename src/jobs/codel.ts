@@ -9,6 +9,8 @@
 // Each interval, the smallest wait any job had decides the next: above the
 // target, the queue is overloaded for the next interval.
 
+import { checkPositiveFields } from '../option-fields';
+
 /** `codel: true` for the defaults, or choose them. */
 export interface CodelOptions {
   /** The wait a queue should be able to get under within an interval, in ms (default 5). */
@@ -57,16 +59,5 @@ export class Codel {
 export function checkCodel(value: unknown): ResolvedCodel | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return { ...DEFAULT_CODEL };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError('Option "codel" must be true, false or { targetMs, intervalMs }');
-  }
-  const resolved = { ...DEFAULT_CODEL };
-  for (const [key, given] of Object.entries(value as Record<string, unknown>)) {
-    if (!(key in DEFAULT_CODEL)) throw new TypeError(`Unknown option "codel.${key}"`);
-    if (typeof given !== 'number' || !Number.isSafeInteger(given) || given < 1) {
-      throw new RangeError(`Option "codel.${key}" must be a positive integer, got ${String(given)}`);
-    }
-    resolved[key as keyof ResolvedCodel] = given;
-  }
-  return resolved;
+  return checkPositiveFields('codel', value, DEFAULT_CODEL);
 }

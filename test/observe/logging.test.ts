@@ -37,6 +37,22 @@ describe('logging', () => {
     gate = deferred();
   });
 
+  /** An app of one worker and one queue place, both taken by /api/hold requests that wait for the gate. */
+  async function fullPool() {
+    const logs = captureLogs('info');
+    const { app, url } = await startApp({
+      controllers: [LoggedController],
+      workers: 1,
+      queueSize: 1,
+      logger: logs.logger,
+    });
+    const running = inFlight(fetch(`${url}/api/hold`));
+    await waitFor(() => app.pool.stats().busy === 1, 'the worker busy');
+    const queued = inFlight(fetch(`${url}/api/hold`));
+    await waitFor(() => app.pool.stats().queued === 1, 'the queue full');
+    return { logs, app, url, running, queued };
+  }
+
   function accessLines(lines: LogLine[]): LogLine[] {
     return lines.filter((line) => line.msg === 'request');
   }
@@ -82,17 +98,7 @@ describe('logging', () => {
   });
 
   it('logs a shed 503 at warn, with no run time', async () => {
-    const logs = captureLogs('info');
-    const { app, url } = await startApp({
-      controllers: [LoggedController],
-      workers: 1,
-      queueSize: 1,
-      logger: logs.logger,
-    });
-    const running = inFlight(fetch(`${url}/api/hold`));
-    await waitFor(() => app.pool.stats().busy === 1, 'the worker busy');
-    const queued = inFlight(fetch(`${url}/api/hold`));
-    await waitFor(() => app.pool.stats().queued === 1, 'the queue full');
+    const { logs, url, running, queued } = await fullPool();
     expect((await fetch(`${url}/api/hold`)).status).to.equal(503);
     gate.resolve();
     await Promise.all([running, queued]);
@@ -108,17 +114,7 @@ describe('logging', () => {
 
   it('under a flood of sheds, writes 10 shed access lines a second, one line for the rest, and one each as shedding begins and ends', async function () {
     this.timeout(6000); // overload ends a quiet second after the last shed
-    const logs = captureLogs('info');
-    const { app, url } = await startApp({
-      controllers: [LoggedController],
-      workers: 1,
-      queueSize: 1,
-      logger: logs.logger,
-    });
-    const running = inFlight(fetch(`${url}/api/hold`));
-    await waitFor(() => app.pool.stats().busy === 1, 'the worker busy');
-    const queued = inFlight(fetch(`${url}/api/hold`));
-    await waitFor(() => app.pool.stats().queued === 1, 'the queue full');
+    const { logs, app, url, running, queued } = await fullPool();
     const statuses = await Promise.all(Array.from({ length: 60 }, async () => (await fetch(`${url}/api/hold`)).status));
     expect(statuses.filter((status) => status === 503)).to.have.length(60);
     expect(app.stats().shed.queue_full).to.equal(60);

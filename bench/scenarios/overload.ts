@@ -49,7 +49,12 @@ export const overload: Scenario = {
     };
     // NestJS on fastify queues like fastify and is left out here: the whole
     // suite must stay under 10 minutes, and this scenario is its longest.
-    const servers = [SERVERS.RAW, httppool, SERVERS.FASTIFY, SERVERS.EXPRESS];
+    const withCodel = {
+      ...SERVERS.HTTPPOOL,
+      name: `httppool + codel (${OVERLOAD_WORKERS} workers, queue ${OVERLOAD_QUEUE})`,
+      config: { workers: OVERLOAD_WORKERS, queueSize: OVERLOAD_QUEUE, codel: true },
+    };
+    const servers = [SERVERS.RAW, httppool, withCodel, SERVERS.FASTIFY, SERVERS.EXPRESS];
     const runs = await compareServers({
       scenario: 'overload',
       servers,

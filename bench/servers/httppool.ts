@@ -15,6 +15,7 @@ serve(async (config) => {
     // The Go example's sizing unless the scenario sizes the pool to its bottleneck.
     workers: config.workers ?? 300,
     queueSize: config.queueSize ?? 100,
+    codel: config.codel ?? false,
     logger: false,
   });
   const address = await app.listen(0, '127.0.0.1');

@@ -17,6 +17,8 @@ export interface ServerConfig {
   staticRoot?: string;
   /** httppool-threads only: worker threads for its CPU route (0: run it inline). */
   threads?: number;
+  /** httppool only: CoDel on the job queue (the `codel` option). */
+  codel?: boolean;
   /** httppool-cluster only: how many processes serve. */
   processes?: number;
 }

@@ -146,6 +146,8 @@ export class HttpPoolApp {
     const { queueTimeoutMs, handlerTimeoutMs } = config;
     const queueDepth = (): number => queue.size;
     const { queueSize, codel } = config;
+    // Held no longer than until 1 s before node would close the idle connection.
+    const holdShedMs = config.holdShedConnections ? Math.max(0, config.keepAliveTimeout - 1000) : undefined;
     const jobs = new JobSupervisor({
       pool,
       recorder,
@@ -155,6 +157,7 @@ export class HttpPoolApp {
       queueDepth,
       queueSize,
       codel,
+      holdShedMs,
     });
     const health =
       config.health === undefined

@@ -76,6 +76,13 @@ export interface HttpPoolOptions {
    */
   codel?: boolean | CodelOptions;
   /**
+   * After a queue-full 503 on a kept-alive connection, read the connection's
+   * next request only once the 503's Retry-After has passed (at most until
+   * 1 s before `keepAliveTimeout`): clients that retry at once wait as told,
+   * by TCP back-pressure (default true; `false` reads it at once).
+   */
+  holdShedConnections?: boolean;
+  /**
    * Signals that close the app gracefully once it listens: `true` for SIGTERM
    * and SIGINT, or a list (default: none). After `close()` the signal is
    * raised again, so the process ends as it would have; a second signal while
@@ -179,6 +186,7 @@ export interface ResolvedOptions {
   shutdownHandoffMs: number;
   inputLimits: ResolvedInputLimits;
   codel: ResolvedCodel | undefined;
+  holdShedConnections: boolean;
   shutdownSignals: readonly NodeJS.Signals[];
   maxHeaderSize: number;
   headersTimeout: number;
@@ -237,6 +245,7 @@ const KNOWN_OPTIONS = new Set([
   'shutdownHandoffMs',
   'inputLimits',
   'codel',
+  'holdShedConnections',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -302,6 +311,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     shutdownHandoffMs: 0,
     inputLimits: checkInputLimits(options.inputLimits),
     codel: checkCodel(options.codel),
+    holdShedConnections: checkBoolean('holdShedConnections', options.holdShedConnections, true),
   };
   resolved.shutdownHandoffMs = checkHandoff(options.shutdownHandoffMs, resolved.keepAliveTimeout);
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
@@ -343,6 +353,12 @@ function checkDuration(options: HttpPoolOptions, name: DurationOption): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`Option "${name}" must be a whole number of milliseconds (0 or more), got ${describe(value)}`);
   }
+  return value;
+}
+
+function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`Option "${name}" must be a boolean, got ${describe(value)}`);
   return value;
 }
 

@@ -54,7 +54,13 @@ export const overload: Scenario = {
       name: `httppool + codel (${OVERLOAD_WORKERS} workers, queue ${OVERLOAD_QUEUE})`,
       config: { workers: OVERLOAD_WORKERS, queueSize: OVERLOAD_QUEUE, codel: true },
     };
-    const servers = [SERVERS.RAW, httppool, withCodel, SERVERS.FASTIFY, SERVERS.EXPRESS];
+    // The default reads a shed connection's next request once its Retry-After has passed; this one at once.
+    const readingAtOnce = {
+      ...SERVERS.HTTPPOOL,
+      name: `httppool, holdShedConnections: false (${OVERLOAD_WORKERS} workers, queue ${OVERLOAD_QUEUE})`,
+      config: { workers: OVERLOAD_WORKERS, queueSize: OVERLOAD_QUEUE, holdShed: false },
+    };
+    const servers = [SERVERS.RAW, httppool, readingAtOnce, withCodel, SERVERS.FASTIFY, SERVERS.EXPRESS];
     const runs = await compareServers({
       scenario: 'overload',
       servers,

@@ -16,6 +16,7 @@ serve(async (config) => {
     workers: config.workers ?? 300,
     queueSize: config.queueSize ?? 100,
     codel: config.codel ?? false,
+    ...(config.holdShed === undefined ? {} : { holdShedConnections: config.holdShed }),
     logger: false,
   });
   const address = await app.listen(0, '127.0.0.1');

@@ -19,6 +19,8 @@ export interface ServerConfig {
   threads?: number;
   /** httppool only: CoDel on the job queue (the `codel` option). */
   codel?: boolean;
+  /** httppool only: the `holdShedConnections` option. */
+  holdShed?: boolean;
   /** httppool-cluster only: how many processes serve. */
   processes?: number;
 }

@@ -75,6 +75,7 @@ export class ClusterPrimary {
 
   /** Forks every process; resolves once they all listen, rejects with CrashLoopError should they keep dying. */
   async start(): Promise<void> {
+    this.parts.logger.info({ processes: this.parts.processes }, 'httppool cluster starting');
     for (let i = 0; i < this.parts.processes; i++) this.fork(false);
     await Promise.race([this.whenServing(this.parts.processes), this.ended]);
     this.parts.logger.info(

@@ -19,6 +19,7 @@ import { sendError, sendPrebuilt } from '../answers/error-answer';
 import { HandlerTimeoutError, QueueFullError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { sendContinue } from '../http/expect-continue';
+import { holdAfterShed } from '../http/hold-after-shed';
 import type { RequestRecorder } from '../observe/request-recorder';
 import type { ResolvedRoute } from '../routing/route-table';
 import type { Logger } from 'pino';
@@ -47,6 +48,8 @@ export interface SupervisorParts {
   queueSize: number;
   /** CoDel on the queue, when the `codel` option is on. */
   codel?: ResolvedCodel | undefined;
+  /** With `holdShedConnections`: the longest a shed connection is held (below its keep-alive timeout). */
+  holdShedMs?: number | undefined;
 }
 
 export class JobSupervisor implements JobOwner {
@@ -64,6 +67,7 @@ export class JobSupervisor implements JobOwner {
   /** Queue depth from which sheddable routes are refused. */
   private readonly sheddableDepth: number;
   private readonly codel: Codel | undefined;
+  private readonly holdShedMs: number | undefined;
 
   constructor(parts: SupervisorParts) {
     this.pool = parts.pool;
@@ -75,6 +79,7 @@ export class JobSupervisor implements JobOwner {
     this.queueDepth = parts.queueDepth;
     this.sheddableDepth = Math.ceil(parts.queueSize / 2);
     this.codel = parts.codel === undefined ? undefined : new Codel(parts.codel);
+    this.holdShedMs = parts.holdShedMs;
   }
 
   /** True once `beginClose()` ran: the app takes no new work. */
@@ -95,7 +100,7 @@ export class JobSupervisor implements JobOwner {
     // Sheddable work never takes the last half of the queue from the rest.
     if (route.priority === 'sheddable' && this.queueDepth() >= this.sheddableDepth) {
       this.recorder.shed('queue_full');
-      sendPrebuilt(res, queueFull(this.retryAfter.seconds()));
+      this.refuse(res, this.retryAfter.seconds());
       this.recorder.ended(req, res, route.path, { receivedAt, startedAt: undefined, endedAt: undefined });
       return;
     }
@@ -118,7 +123,7 @@ export class JobSupervisor implements JobOwner {
     if (admission === 'rejected') {
       job.drop();
       this.recorder.shed('queue_full');
-      sendPrebuilt(res, queueFull(this.retryAfter.seconds()));
+      this.refuse(res, this.retryAfter.seconds());
       return;
     }
     const answer = String(admission);
@@ -138,6 +143,12 @@ export class JobSupervisor implements JobOwner {
     if (!job.queued) return;
     job.drop();
     sendError(job.res, new Error(`pool.submit() ${what}`)); // a bare 500: the cause is in the log
+  }
+
+  /** Answers the queue-full 503 and, with `holdShedConnections`, holds the connection until its Retry-After. */
+  private refuse(res: HttpResponse, retryAfterSeconds: number): void {
+    if (this.holdShedMs !== undefined) holdAfterShed(res, Math.min(retryAfterSeconds * 1000, this.holdShedMs));
+    sendPrebuilt(res, queueFull(retryAfterSeconds));
   }
 
   /**

@@ -95,7 +95,8 @@ describe('runCluster', function () {
 
   it('drains processes still starting on SIGTERM: they close once start() is done, and all exit 0 at once', async () => {
     cluster = spawnCluster({ PROCESSES: '2', START_DELAY_MS: '800' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The primary listens for signals once it says it is starting; its processes then take 800 ms.
+    await cluster.line('httppool cluster starting');
     const signalled = performance.now();
     cluster.child.kill('SIGTERM');
     expect(await within(cluster.exited, 'the primary exiting', 10_000)).to.equal(0);

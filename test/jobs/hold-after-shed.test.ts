@@ -1,0 +1,96 @@
+// holdShedConnections: after a queue-full 503 on a kept-alive connection, the
+// connection's next request is read once the Retry-After has passed, and
+// answered then; without the option it is read (and shed) at once.
+
+import { expect } from 'chai';
+import type { Socket } from 'node:net';
+import { Controller, Get } from '../../src/index';
+import { deferred, type Deferred } from '../helpers/deferred';
+import { openSocket, parseResponse } from '../helpers/raw-http';
+import { appStarter } from '../helpers/start-app';
+import { inFlight, waitFor } from '../helpers/wait-for';
+
+let gate: Deferred<void> = deferred();
+
+@Controller()
+class HoldController {
+  @Get('/hold')
+  async hold(): Promise<string> {
+    await gate.promise;
+    return 'held';
+  }
+
+  @Get('/quick')
+  quick(): string {
+    return 'quick';
+  }
+}
+
+/** Reads one whole response (a JSON or text body with Content-Length) from `socket`. */
+function nextResponse(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      const split = text.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(text);
+      if (split >= 0 && length !== null && text.length >= split + 4 + Number(length[1])) {
+        socket.off('data', onData);
+        resolve(text);
+      }
+    };
+    socket.on('data', onData);
+  });
+}
+
+describe('holdShedConnections', () => {
+  const startApp = appStarter({ beforeClose: () => gate.resolve() });
+  beforeEach(() => {
+    gate = deferred();
+  });
+
+  async function shedOnce(holdShedConnections: boolean): Promise<{ socket: Socket; url: string }> {
+    const { app, url, port } = await startApp({
+      controllers: [HoldController],
+      workers: 1,
+      queueSize: 1,
+      holdShedConnections,
+    });
+    void inFlight(fetch(`${url}/hold`));
+    await waitFor(() => app.pool.stats().busy === 1, 'the worker busy');
+    void inFlight(fetch(`${url}/hold`));
+    await waitFor(() => app.pool.stats().queued === 1, 'the queue full');
+    const socket = await openSocket(port);
+    const shed = nextResponse(socket);
+    socket.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = parseResponse(await shed);
+    expect(answer.statusCode).to.equal(503);
+    expect(answer.headers['retry-after']).to.equal('1');
+    expect(answer.headers.connection).to.equal('keep-alive');
+    return { socket, url };
+  }
+
+  it('reads the next request on a shed connection only once its Retry-After has passed, and answers it then', async () => {
+    const { socket, url } = await shedOnce(true);
+    gate.resolve(); // the pool is free again at once
+    const started = performance.now();
+    const next = nextResponse(socket);
+    socket.write('GET /quick HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(parseResponse(await next).statusCode).to.equal(200);
+    expect(performance.now() - started).to.be.at.least(800);
+    // Other connections are not held.
+    expect((await fetch(`${url}/quick`)).status).to.equal(200);
+    socket.destroy();
+  });
+
+  it('with holdShedConnections: false, reads it at once', async () => {
+    const { socket } = await shedOnce(false);
+    gate.resolve();
+    const started = performance.now();
+    const next = nextResponse(socket);
+    socket.write('GET /quick HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(parseResponse(await next).statusCode).to.equal(200);
+    expect(performance.now() - started).to.be.below(500);
+    socket.destroy();
+  });
+});

@@ -146,8 +146,7 @@ export class HttpPoolApp {
     const { queueTimeoutMs, handlerTimeoutMs } = config;
     const queueDepth = (): number => queue.size;
     const { queueSize, codel } = config;
-    // Held no longer than until 1 s before node would close the idle connection.
-    const holdShedMs = config.holdShedConnections ? Math.max(0, config.keepAliveTimeout - 1000) : undefined;
+    const { holdShedConnections } = config;
     const jobs = new JobSupervisor({
       pool,
       recorder,
@@ -157,7 +156,7 @@ export class HttpPoolApp {
       queueDepth,
       queueSize,
       codel,
-      holdShedMs,
+      holdShedConnections,
     });
     const health =
       config.health === undefined

@@ -19,7 +19,7 @@ import { sendError, sendPrebuilt } from '../answers/error-answer';
 import { HandlerTimeoutError, QueueFullError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 import { sendContinue } from '../http/expect-continue';
-import { holdAfterShed } from '../http/hold-after-shed';
+import { ShedConnections } from '../http/shed-connections';
 import type { RequestRecorder } from '../observe/request-recorder';
 import type { ResolvedRoute } from '../routing/route-table';
 import type { Logger } from 'pino';
@@ -48,8 +48,8 @@ export interface SupervisorParts {
   queueSize: number;
   /** CoDel on the queue, when the `codel` option is on. */
   codel?: ResolvedCodel | undefined;
-  /** With `holdShedConnections`: the longest a shed connection is held (below its keep-alive timeout). */
-  holdShedMs?: number | undefined;
+  /** The `holdShedConnections` option. */
+  holdShedConnections?: boolean;
 }
 
 export class JobSupervisor implements JobOwner {
@@ -67,7 +67,7 @@ export class JobSupervisor implements JobOwner {
   /** Queue depth from which sheddable routes are refused. */
   private readonly sheddableDepth: number;
   private readonly codel: Codel | undefined;
-  private readonly holdShedMs: number | undefined;
+  private readonly shedConnections: ShedConnections | undefined;
 
   constructor(parts: SupervisorParts) {
     this.pool = parts.pool;
@@ -79,7 +79,7 @@ export class JobSupervisor implements JobOwner {
     this.queueDepth = parts.queueDepth;
     this.sheddableDepth = Math.ceil(parts.queueSize / 2);
     this.codel = parts.codel === undefined ? undefined : new Codel(parts.codel);
-    this.holdShedMs = parts.holdShedMs;
+    this.shedConnections = parts.holdShedConnections === true ? new ShedConnections() : undefined;
   }
 
   /** True once `beginClose()` ran: the app takes no new work. */
@@ -100,8 +100,11 @@ export class JobSupervisor implements JobOwner {
     // Sheddable work never takes the last half of the queue from the rest.
     if (route.priority === 'sheddable' && this.queueDepth() >= this.sheddableDepth) {
       this.recorder.shed('queue_full');
+      // Recorded once answered: the answer to an early retry comes later.
+      res.once('close', () =>
+        this.recorder.ended(req, res, route.path, { receivedAt, startedAt: undefined, endedAt: undefined }),
+      );
       this.refuse(res, this.retryAfter.seconds());
-      this.recorder.ended(req, res, route.path, { receivedAt, startedAt: undefined, endedAt: undefined });
       return;
     }
     const job = new HttpJob(this, route, req, res, receivedAt);
@@ -145,10 +148,11 @@ export class JobSupervisor implements JobOwner {
     sendError(job.res, new Error(`pool.submit() ${what}`)); // a bare 500: the cause is in the log
   }
 
-  /** Answers the queue-full 503 and, with `holdShedConnections`, holds the connection until its Retry-After. */
+  /** Answers the queue-full 503: with `holdShedConnections`, an early retry's once its window has passed. */
   private refuse(res: HttpResponse, retryAfterSeconds: number): void {
-    if (this.holdShedMs !== undefined) holdAfterShed(res, Math.min(retryAfterSeconds * 1000, this.holdShedMs));
-    sendPrebuilt(res, queueFull(retryAfterSeconds));
+    const answer = (): void => sendPrebuilt(res, queueFull(retryAfterSeconds));
+    if (this.shedConnections === undefined) answer();
+    else this.shedConnections.refuse(res, retryAfterSeconds, answer);
   }
 
   /**

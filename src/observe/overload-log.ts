@@ -48,6 +48,11 @@ export class OverloadLog {
     private readonly clock: OverloadLogClock = REAL_CLOCK,
   ) {}
 
+  /** True from the first shed after a quiet second until a quiet second passes. */
+  get isOverloaded(): boolean {
+    return this.since !== undefined;
+  }
+
   /** A shed or timeout access line is due: true to write it, false if this second's lines are spent (it is counted). */
   allowLine(): boolean {
     const now = this.clock.now();

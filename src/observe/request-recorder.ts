@@ -11,6 +11,7 @@ import type { ShedReason } from '../jobs/shedding';
 import { AccessLog } from './access-log';
 import type { AppMetrics } from './app-metrics';
 import { OverloadLog } from './overload-log';
+import { RecentWaits, type RecentWaitStats } from './recent-waits';
 import type { HttpRequest, HttpResponse } from '../http/http-types';
 
 /** Route label for requests no route matched. */
@@ -33,13 +34,18 @@ export interface RequestCounts {
   responses: Record<string, number>;
   /** Requests answered 503 without their work, by reason. */
   shed: Record<ShedReason, number>;
+  /** How long jobs started in the last 10 s waited for a worker (ms, from arrival). */
+  queueWait: RecentWaitStats;
+  /** True while the app sheds (from the first shed after a quiet second until a quiet second). */
+  overloaded: boolean;
 }
 
 export class RequestRecorder {
-  private readonly counts: RequestCounts = {
+  private readonly counts: Pick<RequestCounts, 'responses' | 'shed'> = {
     responses: {},
     shed: { queue_full: 0, queue_timeout: 0, queue_delay: 0, shutting_down: 0, input_full: 0 },
   };
+  private readonly waits = new RecentWaits();
 
   private readonly accessLog: AccessLog;
   private readonly overload: OverloadLog;
@@ -125,6 +131,7 @@ export class RequestRecorder {
 
   /** A worker took a job after it waited `ms` in the queue (0 when it started at once). */
   started(ms: number): void {
+    this.waits.record(ms);
     this.metrics?.recordQueueWait(ms);
   }
 
@@ -134,7 +141,12 @@ export class RequestRecorder {
   }
 
   snapshot(): RequestCounts {
-    return { responses: { ...this.counts.responses }, shed: { ...this.counts.shed } };
+    return {
+      responses: { ...this.counts.responses },
+      shed: { ...this.counts.shed },
+      queueWait: this.waits.stats(),
+      overloaded: this.overload.isOverloaded,
+    };
   }
 }
 

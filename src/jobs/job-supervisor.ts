@@ -247,7 +247,7 @@ export class JobSupervisor implements JobOwner {
       this.recorder.ran(job.route.path, job.endedAt - (job.startedAt as number));
       this.pool.release();
     } else {
-      this.retryAfter.completed(performance.now());
+      // Not a completion: a job shed, timed out or left without running says nothing of how fast the queue drains.
       this.pool.cancel(job);
     }
     if (this.live.size === 0 && this.idleWaiters.length > 0) {

@@ -28,7 +28,7 @@ export class RetryAfter {
     this.windowStart = now();
   }
 
-  /** A job finished (ran, or ended without running) at `now`, freeing its place. */
+  /** A job that ran finished at `now`, freeing its worker for the next in the queue. */
   completed(now: number): void {
     this.closeWindows(now);
     this.inWindow++;

@@ -100,6 +100,10 @@ describe('Retry-After over HTTP', () => {
     const early = await fetch(`${url}/slow`);
     expect(early.status).to.equal(503);
     expect(early.headers.get('retry-after')).to.equal('1'); // no second measured yet
+    // Sixty more shed while the queue is full: turned away, not done, so they must not count as a drain.
+    const sheds = Array.from({ length: 60 }, () => inFlight(fetch(`${url}/slow`)));
+    const statuses = await Promise.all(sheds.map(async (response) => (await response).status));
+    expect(statuses.filter((status) => status === 503).length).to.be.at.least(50);
     await sleep(1300); // four done: about 3 a second
     const refill = Array.from({ length: 4 }, () => inFlight(fetch(`${url}/slow`)));
     await waitFor(() => app.pool.stats().queued === 8, 'the queue full again');
@@ -107,6 +111,6 @@ describe('Retry-After over HTTP', () => {
     expect(shed.status).to.equal(503);
     // 8 queued at ~3 a second: about 3 s, and more than the 1 s said before anything was measured.
     expect(Number(shed.headers.get('retry-after'))).to.be.within(2, 5);
-    void Promise.allSettled([...held, ...refill]);
+    void Promise.allSettled([...held, ...refill, ...sheds]);
   });
 });

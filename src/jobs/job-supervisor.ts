@@ -97,16 +97,6 @@ export class JobSupervisor implements JobOwner {
    * is shed with 503. The caller is done with it.
    */
   admit(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
-    // Sheddable work never takes the last half of the queue from the rest.
-    if (route.priority === 'sheddable' && this.queueDepth() >= this.sheddableDepth) {
-      this.recorder.shed('queue_full');
-      // Recorded once answered: the answer to an early retry comes later.
-      res.once('close', () =>
-        this.recorder.ended(req, res, route.path, { receivedAt, startedAt: undefined, endedAt: undefined }),
-      );
-      this.refuse(res, this.retryAfter.seconds());
-      return;
-    }
     const job = new HttpJob(this, route, req, res, receivedAt);
     const now = performance.now();
     // Watched as queued before it is submitted: submit may run it, and a
@@ -116,7 +106,9 @@ export class JobSupervisor implements JobOwner {
     this.live.watch(job.deadline, this.queueTimeoutMs, now);
     let admission: Admission;
     try {
-      admission = this.pool.submit(job);
+      // Sheddable work never takes the last half of the queue from the rest.
+      const shedFirst = route.priority === 'sheddable' && this.queueDepth() >= this.sheddableDepth;
+      admission = shedFirst ? 'rejected' : this.pool.submit(job);
     } catch (error) {
       this.misadmitted(job, 'threw', { err: error });
       return;

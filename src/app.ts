@@ -143,10 +143,8 @@ export class HttpPoolApp {
     const metrics = config.metrics === undefined ? undefined : createMetrics(config, pool, staticFiles, threads);
     const hooks = AppHooks.of(config.hooks);
     const recorder = new RequestRecorder(logger, metrics, hooks);
-    const { queueTimeoutMs, handlerTimeoutMs } = config;
+    const { queueTimeoutMs, handlerTimeoutMs, queueSize, codel, holdShedConnections } = config;
     const queueDepth = (): number => queue.size;
-    const { queueSize, codel } = config;
-    const { holdShedConnections } = config;
     const jobs = new JobSupervisor({
       pool,
       recorder,

@@ -76,10 +76,10 @@ export interface HttpPoolOptions {
    */
   codel?: boolean | CodelOptions;
   /**
-   * After a queue-full 503 on a kept-alive connection, read the connection's
-   * next request only once the 503's Retry-After has passed (at most until
-   * 1 s before `keepAliveTimeout`): clients that retry at once wait as told,
-   * by TCP back-pressure (default true; `false` reads it at once).
+   * A retry on a kept-alive connection within the Retry-After of that
+   * connection's queue-full 503, which would be shed again, gets its 503
+   * only once the window has passed; one that finds room is served at once
+   * (default true; `false` answers every 503 at once).
    */
   holdShedConnections?: boolean;
   /**
@@ -257,6 +257,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown HttpPoolApp option "${key}"`);
   }
+  const keepAliveTimeout = checkDuration(options, 'keepAliveTimeout');
   const resolved: ResolvedOptions = {
     controllers: checkControllers(options.controllers),
     workers: checkPositiveInteger('workers', withDefault(options.workers, DEFAULT_OPTIONS.workers)),
@@ -274,7 +275,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     ),
     headersTimeout: checkDuration(options, 'headersTimeout'),
     requestTimeout: checkDuration(options, 'requestTimeout'),
-    keepAliveTimeout: checkDuration(options, 'keepAliveTimeout'),
+    keepAliveTimeout,
     unknownProperties: checkUnknownProperties(options.unknownProperties),
     static: checkStaticMounts(options.static),
     staticCache: checkStaticCache(options.staticCache),
@@ -308,12 +309,11 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     openapi: checkOpenApiOptions(options.openapi),
     health: checkHealthOptions(options.health),
     threads: checkThreadsOptions(options.threads),
-    shutdownHandoffMs: 0,
+    shutdownHandoffMs: checkHandoff(options.shutdownHandoffMs, keepAliveTimeout),
     inputLimits: checkInputLimits(options.inputLimits),
     codel: checkCodel(options.codel),
     holdShedConnections: checkBoolean('holdShedConnections', options.holdShedConnections, true),
   };
-  resolved.shutdownHandoffMs = checkHandoff(options.shutdownHandoffMs, resolved.keepAliveTimeout);
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
     throw new TypeError(
       `Option "headers.${resolved.requestIdHeader}" would overwrite every request id: rename it, or set "requestIdHeader"`,
@@ -349,7 +349,10 @@ type DurationOption =
 
 /** A time in ms: a non-negative integer, where 0 means "no limit" for the deadlines. */
 function checkDuration(options: HttpPoolOptions, name: DurationOption): number {
-  const value = withDefault(options[name], DEFAULT_OPTIONS[name]);
+  return checkMilliseconds(name, withDefault(options[name], DEFAULT_OPTIONS[name]));
+}
+
+function checkMilliseconds(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`Option "${name}" must be a whole number of milliseconds (0 or more), got ${describe(value)}`);
   }
@@ -367,12 +370,7 @@ function checkBoolean(name: string, value: unknown, fallback: boolean): boolean 
 // time out on its own rather than be closed under a request in flight.
 function checkHandoff(value: unknown, keepAliveTimeout: number): number {
   if (value === undefined) return cluster.isWorker ? keepAliveTimeout + 1000 : 0;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `Option "shutdownHandoffMs" must be a whole number of milliseconds (0 or more), got ${describe(value)}`,
-    );
-  }
-  return value;
+  return checkMilliseconds('shutdownHandoffMs', value);
 }
 
 /**

@@ -371,15 +371,16 @@ export class Dispatcher {
    */
   private admitOnceRead(route: ResolvedRoute, req: HttpRequest, res: HttpResponse, receivedAt: number): void {
     const input = route.input as RouteInput;
-    const bytes = input.readsBody ? this.bodyBytes(route, req) : -1;
-    if (bytes >= 0 && !this.input.tryAdmit(bytes)) {
+    // Only a body's reading is bounded: params and a query are checked at once.
+    const bytes = input.readsBody ? this.bodyBytes(route, req) : undefined;
+    if (bytes !== undefined && !this.input.tryAdmit(bytes)) {
       this.recorder.shed('input_full');
       this.answerUnread(req, res, route.path, receivedAt, INPUT_FULL.error);
       return;
     }
     input.read(req, res).then(
       () => {
-        if (bytes >= 0) this.input.release(bytes);
+        if (bytes !== undefined) this.input.release(bytes);
         // The client left while its input was read: there is no one to run it for.
         if (this.clientGone(req, res, route.path, receivedAt)) return;
         // It arrived before close() began, so it still runs, on its last request.
@@ -387,7 +388,7 @@ export class Dispatcher {
         this.jobs.admit(route, req, res, receivedAt);
       },
       (error: unknown) => {
-        if (bytes >= 0) this.input.release(bytes);
+        if (bytes !== undefined) this.input.release(bytes);
         if (this.clientGone(req, res, route.path, receivedAt)) return;
         if (statusOf(error) >= 500) req.log.error({ err: error, route: route.name }, 'reading request input failed');
         this.answer(req, res, route.path, receivedAt, error);

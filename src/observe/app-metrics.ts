@@ -31,7 +31,7 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export class AppMetrics {
   readonly registry = new Registry();
   /** Started by runCluster: /metrics answers for every process. */
-  private readonly inCluster: boolean = false;
+  private readonly inCluster = inHttpPoolCluster();
   /** route → method → status → its labels and count. */
   private readonly requestCounts = new Map<string, Map<string, Map<number, RequestCount>>>();
   private readonly shedCounts = new Map<ShedReason, number>();
@@ -119,10 +119,7 @@ export class AppMetrics {
       );
     }
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
-    if (inHttpPoolCluster()) {
-      this.inCluster = true;
-      joinClusterMetrics(this.registry);
-    }
+    if (this.inCluster) joinClusterMetrics(this.registry);
   }
 
   /** A request was answered. `route` is the route pattern, or `(unmatched)`. */

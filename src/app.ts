@@ -21,6 +21,8 @@ import { createLogger } from './observe/create-logger';
 import { Dispatcher } from './http/dispatcher';
 import type { JobQueue } from './jobs/job-queue';
 import { JobSupervisor } from './jobs/job-supervisor';
+import { AdaptiveConcurrency, type ConcurrencyStats } from './jobs/adaptive-concurrency';
+import { LoopDelay } from './observe/loop-delay';
 import { loadControllers } from './routing/load-controllers';
 import { resolveOptions, type HttpPoolOptions, type ResolvedOptions } from './options';
 import { PoolRequest } from './http/pool-request';
@@ -46,6 +48,8 @@ export interface AppStats extends PoolStats, RequestCounts {
   static: StaticStats;
   /** The thread pool's figures, when the threads option is on. */
   threads?: ThreadStats;
+  /** With `workers: 'auto'`: the current limit (also `workers`), its bounds and what set it. */
+  concurrency?: ConcurrencyStats;
 }
 
 const NO_STATIC_STATS: StaticStats = { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 };
@@ -84,6 +88,8 @@ export class HttpPoolApp {
     private readonly staticFiles: StaticFiles | undefined,
     private readonly health: HealthChecks | undefined,
     private readonly threads: ThreadPool | undefined,
+    private readonly concurrency: AdaptiveConcurrency | undefined,
+    private readonly loopDelay: LoopDelay | undefined,
   ) {
     this.dispatch = dispatcher.dispatch;
     this.server = createServer(
@@ -145,6 +151,11 @@ export class HttpPoolApp {
     const recorder = new RequestRecorder(logger, metrics, hooks);
     const { queueTimeoutMs, handlerTimeoutMs, queueSize, codel, holdShedConnections } = config;
     const queueDepth = (): number => queue.size;
+    const loopDelay = config.adaptiveWorkers === undefined ? undefined : new LoopDelay();
+    const concurrency =
+      config.adaptiveWorkers === undefined || loopDelay === undefined
+        ? undefined
+        : new AdaptiveConcurrency(config.adaptiveWorkers, pool, () => loopDelay.takeP99Ms());
     const jobs = new JobSupervisor({
       pool,
       recorder,
@@ -155,6 +166,7 @@ export class HttpPoolApp {
       queueSize,
       codel,
       holdShedConnections,
+      concurrency,
     });
     const health =
       config.health === undefined
@@ -191,6 +203,8 @@ export class HttpPoolApp {
       staticFiles,
       health,
       threads,
+      concurrency,
+      loopDelay,
     );
   }
 
@@ -285,6 +299,7 @@ export class HttpPoolApp {
       ...this.recorder.snapshot(),
       static: this.staticFiles?.stats() ?? { ...NO_STATIC_STATS },
       ...(this.threads === undefined ? {} : { threads: this.threads.stats() }),
+      ...(this.concurrency === undefined ? {} : { concurrency: this.concurrency.stats() }),
     };
   }
 
@@ -309,6 +324,7 @@ export class HttpPoolApp {
     if (!(await within(serverClosed, deadline))) this.server.closeAllConnections();
     await serverClosed;
     await this.threads?.close();
+    this.loopDelay?.stop();
     this.detachSignals?.();
   }
 

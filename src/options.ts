@@ -1,6 +1,11 @@
 // HttpPoolOptions: what a user may set, checked loudly and resolved once.
 
 import cluster from 'node:cluster';
+import {
+  checkAdaptiveWorkers,
+  type AdaptiveWorkersOptions,
+  type ResolvedAdaptiveWorkers,
+} from './jobs/adaptive-concurrency';
 import { checkCodel, type CodelOptions, type ResolvedCodel } from './jobs/codel';
 import { checkInputLimits, type InputLimitsOptions, type ResolvedInputLimits } from './input/input-admission';
 import os from 'node:os';
@@ -36,8 +41,12 @@ export interface HttpPoolOptions {
    * RegExp or function; test and spec files, `.d.ts` and `.map` are never loaded.
    */
   controllers?: string | ControllerFolder | ReadonlyArray<Constructor | string | ControllerFolder>;
-  /** How many jobs run at once (default 100). Change at run time with `app.pool.resize(n)`. */
-  workers?: number;
+  /**
+   * How many jobs run at once (default 100). Change at run time with
+   * `app.pool.resize(n)`. `'auto'` (or `{ min, max }`, default 4 and 1000)
+   * lets the count follow the jobs' run times and the event loop's delay.
+   */
+  workers?: number | 'auto' | AdaptiveWorkersOptions;
   /** How many jobs may wait for a worker before requests are shed with 503 (default 1000). */
   queueSize?: number;
   /** The container to make the app's child container from (default: tsyringe's root). */
@@ -175,7 +184,10 @@ export interface HttpPoolOptions {
  */
 export interface ResolvedOptions {
   controllers: readonly ControllerSource[];
+  /** The pool's size; with `workers: 'auto'`, the size it starts at (`min`). */
   workers: number;
+  /** The bounds of `workers: 'auto'`; undefined for a fixed size. */
+  adaptiveWorkers: ResolvedAdaptiveWorkers | undefined;
   queueSize: number;
   container: DependencyContainer | undefined;
   logger: Logger | LoggerOptions | false;
@@ -258,9 +270,12 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown HttpPoolApp option "${key}"`);
   }
   const keepAliveTimeout = checkDuration(options, 'keepAliveTimeout');
+  const adaptiveWorkers = checkAdaptiveWorkers(options.workers);
   const resolved: ResolvedOptions = {
     controllers: checkControllers(options.controllers),
-    workers: checkPositiveInteger('workers', withDefault(options.workers, DEFAULT_OPTIONS.workers)),
+    workers:
+      adaptiveWorkers?.min ?? checkPositiveInteger('workers', withDefault(options.workers, DEFAULT_OPTIONS.workers)),
+    adaptiveWorkers,
     queueSize: checkPositiveInteger('queueSize', withDefault(options.queueSize, DEFAULT_OPTIONS.queueSize)),
     container: checkContainer(options.container),
     logger: checkLogger(options.logger),

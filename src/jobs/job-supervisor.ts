@@ -25,6 +25,7 @@ import type { ResolvedRoute } from '../routing/route-table';
 import type { Logger } from 'pino';
 import { Deadlines } from './deadlines';
 import { HttpJob, type JobOwner } from './http-job';
+import type { AdaptiveConcurrency } from './adaptive-concurrency';
 import { Codel, type ResolvedCodel } from './codel';
 import { RetryAfter } from './retry-after';
 import { queueFull, queueTimeout, shuttingDown } from './shedding';
@@ -50,6 +51,8 @@ export interface SupervisorParts {
   codel?: ResolvedCodel | undefined;
   /** The `holdShedConnections` option. */
   holdShedConnections?: boolean;
+  /** With `workers: 'auto'`: told each job's run time, asked for more room when the queue is full. */
+  concurrency?: Pick<AdaptiveConcurrency, 'ran' | 'needMore'> | undefined;
 }
 
 export class JobSupervisor implements JobOwner {
@@ -68,6 +71,7 @@ export class JobSupervisor implements JobOwner {
   private readonly sheddableDepth: number;
   private readonly codel: Codel | undefined;
   private readonly shedConnections: ShedConnections | undefined;
+  private readonly concurrency: SupervisorParts['concurrency'];
 
   constructor(parts: SupervisorParts) {
     this.pool = parts.pool;
@@ -80,6 +84,7 @@ export class JobSupervisor implements JobOwner {
     this.sheddableDepth = Math.ceil(parts.queueSize / 2);
     this.codel = parts.codel === undefined ? undefined : new Codel(parts.codel);
     this.shedConnections = parts.holdShedConnections === true ? new ShedConnections() : undefined;
+    this.concurrency = parts.concurrency;
   }
 
   /** True once `beginClose()` ran: the app takes no new work. */
@@ -109,6 +114,10 @@ export class JobSupervisor implements JobOwner {
       // Sheddable work never takes the last half of the queue from the rest.
       const shedFirst = route.priority === 'sheddable' && this.queueDepth() >= this.sheddableDepth;
       admission = shedFirst ? 'rejected' : this.pool.submit(job);
+      // The pool grew for it (its queued jobs started): it now has a place in the queue.
+      if (admission === 'rejected' && !shedFirst && this.concurrency?.needMore() === true) {
+        admission = this.pool.submit(job);
+      }
     } catch (error) {
       this.misadmitted(job, 'threw', { err: error });
       return;
@@ -236,7 +245,9 @@ export class JobSupervisor implements JobOwner {
     if (job.started) {
       job.endedAt = performance.now();
       this.retryAfter.completed(job.endedAt);
-      this.recorder.ran(job.route.path, job.endedAt - (job.startedAt as number));
+      const runMs = job.endedAt - (job.startedAt as number);
+      this.recorder.ran(job.route.path, runMs);
+      this.concurrency?.ran(runMs);
       this.pool.release();
     } else {
       // Not a completion: a job shed, timed out or left without running says nothing of how fast the queue drains.

@@ -125,6 +125,11 @@ export class WorkerPool {
     return this.workers;
   }
 
+  /** How many jobs run now. */
+  get inFlight(): number {
+    return this.busy;
+  }
+
   /**
    * Grows or shrinks the pool. Growing starts queued jobs at once; shrinking
    * lets running jobs finish and starts no new one until `busy` is below `n`.

@@ -1,0 +1,215 @@
+// workers: 'auto' — the gradient limit on a clock and an event-loop delay the
+// test sets, then over HTTP: the pool grows while jobs stay fast and shrinks
+// when they slow down, every request answered once.
+
+import { expect } from 'chai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Controller, Get } from '../../src/index';
+import {
+  AdaptiveConcurrency,
+  checkAdaptiveWorkers,
+  LOOP_TARGET_MS,
+  WINDOW_MS,
+  WINDOW_SAMPLES,
+} from '../../src/jobs/adaptive-concurrency';
+import { resolveOptions } from '../../src/options';
+import { appStarter } from '../helpers/start-app';
+
+/** A pool that records its sizes; `inFlight` is what the test says runs. */
+class SizedPool {
+  sizes: number[] = [];
+  inFlight = 0;
+  resize(n: number): void {
+    this.sizes.push(n);
+  }
+}
+
+describe('AdaptiveConcurrency', () => {
+  let now: number;
+  let loopDelay: number;
+  let pool: SizedPool;
+  const limiter = (min = 4, max = 1000): AdaptiveConcurrency =>
+    new AdaptiveConcurrency(
+      { min, max },
+      pool,
+      () => loopDelay,
+      () => now,
+    );
+  /** One window of completed jobs, each of `runMs`, with the pool used up to `inFlight`. */
+  const window = (limit: AdaptiveConcurrency, runMs: number, inFlight = limit.limit): void => {
+    pool.inFlight = inFlight;
+    for (let i = 0; i < WINDOW_SAMPLES; i++) {
+      now += WINDOW_MS / WINDOW_SAMPLES;
+      limit.ran(runMs);
+    }
+  };
+  beforeEach(() => {
+    now = 1000;
+    loopDelay = 0;
+    pool = new SizedPool();
+  });
+
+  it('starts at min and sizes the pool to it', () => {
+    const limit = limiter(6, 50);
+    expect(limit.limit).to.equal(6);
+    expect(pool.sizes).to.deep.equal([6]);
+  });
+
+  it('doubles while the pool is used up and nothing slows (slow start), up to max', () => {
+    const limit = limiter(4, 40);
+    for (let i = 0; i < 5; i++) window(limit, 10);
+    expect(pool.sizes).to.deep.equal([4, 8, 16, 32, 40]);
+  });
+
+  it('does not grow a pool that did not use its limit', () => {
+    const limit = limiter(4, 40);
+    window(limit, 10, 2);
+    window(limit, 10, 3);
+    expect(limit.limit).to.equal(4);
+  });
+
+  it('waits for a whole window: enough jobs and enough time', () => {
+    const limit = limiter(4, 40);
+    pool.inFlight = 4;
+    for (let i = 0; i < WINDOW_SAMPLES * 3; i++) limit.ran(10); // many jobs, no time
+    expect(limit.limit).to.equal(4);
+    now += WINDOW_MS;
+    limit.ran(10);
+    expect(limit.limit).to.equal(8);
+  });
+
+  it('shrinks by the gradient once jobs run slower than twice the baseline, at most by half a window', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 4; i++) window(limit, 10); // 4 → 64
+    expect(limit.limit).to.equal(64);
+    window(limit, 25); // gradient 2 × 10 / 25 = 0.8
+    expect(limit.limit).to.equal(51);
+    window(limit, 100); // gradient 0.2, clamped to 0.5
+    expect(limit.limit).to.equal(25);
+    expect(limit.stats()).to.include({ limit: 25, runMs: 100 });
+  });
+
+  it('after the first congestion, grows by √limit a window instead of doubling', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 4; i++) window(limit, 10); // 64
+    window(limit, 40); // halves: 32
+    expect(limit.limit).to.equal(32);
+    window(limit, 10);
+    expect(limit.limit).to.equal(32 + 6);
+  });
+
+  it('shrinks when the event loop is late, even while the jobs it measures stay fast', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 3; i++) window(limit, 10); // 32
+    loopDelay = LOOP_TARGET_MS * 2;
+    window(limit, 10);
+    expect(limit.limit).to.equal(16);
+    expect(limit.stats().loopDelayMs).to.equal(LOOP_TARGET_MS * 2);
+  });
+
+  it('never goes below min', () => {
+    const limit = limiter(4, 1000);
+    window(limit, 10);
+    for (let i = 0; i < 5; i++) window(limit, 1000);
+    expect(limit.limit).to.equal(4);
+  });
+
+  it('forgets a baseline slowly: a handler that stays slower becomes the new normal', () => {
+    const limit = limiter(4, 1000);
+    window(limit, 10);
+    const baselineBefore = limit.stats().baselineMs;
+    for (let i = 0; i < 200; i++) window(limit, 15); // 10 s of windows, each within tolerance
+    const { baselineMs } = limit.stats();
+    expect(baselineBefore).to.equal(10);
+    expect(baselineMs).to.be.greaterThan(10).and.below(15);
+  });
+
+  it('needMore doubles the limit at once unless the last window was congested or max is reached', () => {
+    const limit = limiter(4, 20);
+    expect(limit.needMore()).to.equal(true);
+    expect(limit.limit).to.equal(8);
+    window(limit, 10); // 16
+    window(limit, 100); // congested: 8
+    expect(limit.needMore()).to.equal(false);
+    expect(limit.limit).to.equal(8);
+    window(limit, 10); // healthy again: 8 + 3
+    expect(limit.limit).to.equal(11);
+    expect(limit.needMore()).to.equal(true);
+    expect(limit.limit).to.equal(20);
+    expect(limit.needMore()).to.equal(false);
+  });
+
+  it('checks the option', () => {
+    expect(checkAdaptiveWorkers('auto')).to.deep.equal({ min: 4, max: 1000 });
+    expect(checkAdaptiveWorkers({ max: 64 })).to.deep.equal({ min: 4, max: 64 });
+    expect(checkAdaptiveWorkers(8)).to.equal(undefined);
+    expect(() => checkAdaptiveWorkers({ min: 10, max: 5 })).to.throw(RangeError, 'min (10) must not exceed max (5)');
+    expect(() => checkAdaptiveWorkers({ most: 5 })).to.throw(TypeError, 'Unknown option "workers.most"');
+    expect(() => resolveOptions({ workers: 'many' as 'auto' })).to.throw(
+      RangeError,
+      'Option "workers" must be a positive integer',
+    );
+    expect(resolveOptions({ workers: { min: 2, max: 9 } })).to.deep.include({
+      workers: 2,
+      adaptiveWorkers: { min: 2, max: 9 },
+    });
+  });
+});
+
+@Controller()
+class WaitController {
+  @Get('/wait/:ms')
+  async wait(_res: unknown, req: { params: { ms: string } }): Promise<string> {
+    await sleep(Number(req.params.ms));
+    return 'done';
+  }
+}
+
+describe("workers: 'auto' over HTTP", () => {
+  const startApp = appStarter();
+
+  /** `clients` loops of requests to `path` for `ms`; resolves with every status. */
+  async function load(url: string, clients: number, ms: number): Promise<number[]> {
+    const until = performance.now() + ms;
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < until) statuses.push((await fetch(url)).status);
+      }),
+    );
+    return statuses;
+  }
+
+  it('grows while jobs stay fast, shrinks as they slow down, and answers every request', async function () {
+    this.timeout(10_000);
+    const { app, url } = await startApp({
+      controllers: [WaitController],
+      workers: { min: 2, max: 200 },
+      queueSize: 500,
+    });
+    expect(app.stats().workers).to.equal(2);
+    // 40 clients on a 40 ms job need 40 workers; the clients in this process can make that many.
+    const fast = await load(`${url}/wait/40`, 40, 1000);
+    const grown = app.stats().concurrency?.limit ?? 0;
+    expect(grown).to.be.at.least(32);
+    expect(app.stats().workers).to.equal(grown);
+    // Five times slower, the same 40 clients: past the tolerance, so the limit must come down.
+    const slow = await load(`${url}/wait/200`, 40, 1200);
+    const shrunk = app.stats().concurrency?.limit ?? 0;
+    expect(shrunk).to.be.below(grown);
+    expect(app.stats().concurrency?.runMs).to.be.at.least(150);
+    const statuses = [...fast, ...slow];
+    expect(statuses.filter((status) => status !== 200 && status !== 503)).to.deep.equal([]);
+    const answered = Object.values(app.stats().responses).reduce((sum, count) => sum + count, 0);
+    expect(answered).to.equal(statuses.length);
+  });
+
+  it('a burst past the queue grows the pool instead of being shed, while nothing is slow', async () => {
+    const { app, url } = await startApp({ controllers: [WaitController], workers: 'auto', queueSize: 10 });
+    // 200 at once on 4 workers and a queue of 10: a fixed pool would shed 186 of them.
+    const statuses = await Promise.all(Array.from({ length: 200 }, async () => (await fetch(`${url}/wait/20`)).status));
+    expect(statuses.filter((status) => status === 200).length).to.equal(200);
+    expect(app.stats().workers).to.be.at.least(128);
+    expect(app.stats().shed.queue_full).to.equal(0);
+  });
+});

@@ -255,7 +255,7 @@ export class HttpPoolApp {
     if (this.closing !== undefined) return Promise.reject(new AppClosedError());
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, backlog: this.config.backlog }, () => {
         this.server.off('error', reject);
         // close() came while the port was being bound: it found nothing listening.
         if (this.closing !== undefined) {

@@ -106,6 +106,13 @@ export interface HttpPoolOptions {
   requestTimeout?: number;
   /** How long an idle keep-alive connection stays open, in ms (default 5000). */
   keepAliveTimeout?: number;
+  /**
+   * How many connections the kernel may hold, not yet accepted, for `listen()`
+   * (default 511, node's). Past it new clients' SYNs are dropped and retried
+   * after 1 s, 3 s…: raise it for thousands of clients connecting at once.
+   * Linux caps it at `net.core.somaxconn`.
+   */
+  backlog?: number;
   /** Body or query properties a route's input class does not declare: `'strip'` them (default) or `'reject'` with 400. Route option `unknownProperties` overrides it. */
   unknownProperties?: UnknownProperties;
   /** Folders served under URL prefixes, answered without a pool worker (default: none). See docs/static-files.md. */
@@ -204,6 +211,7 @@ export interface ResolvedOptions {
   headersTimeout: number;
   requestTimeout: number;
   keepAliveTimeout: number;
+  backlog: number;
   unknownProperties: UnknownProperties;
   static: ResolvedStaticMount[];
   staticCache: ResolvedStaticCache;
@@ -232,6 +240,7 @@ export const DEFAULT_OPTIONS = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5_000,
+  backlog: 511,
   unknownProperties: 'strip',
   staticCache: DEFAULT_STATIC_CACHE,
 } as const;
@@ -291,6 +300,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     headersTimeout: checkDuration(options, 'headersTimeout'),
     requestTimeout: checkDuration(options, 'requestTimeout'),
     keepAliveTimeout,
+    backlog: checkPositiveInteger('backlog', withDefault(options.backlog, DEFAULT_OPTIONS.backlog)),
     unknownProperties: checkUnknownProperties(options.unknownProperties),
     static: checkStaticMounts(options.static),
     staticCache: checkStaticCache(options.staticCache),

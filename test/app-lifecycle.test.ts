@@ -3,6 +3,8 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppClosedError, Controller, Get, HttpPoolApp } from '../src/index';
 
 @Controller()
@@ -60,6 +62,39 @@ describe('app lifecycle', () => {
     expect(error).to.be.instanceOf(AppClosedError);
     await new Promise((resolve) => setImmediate(resolve));
     expect(app.server.listening).to.equal(false);
+  });
+
+  it('listens with the backlog option: past it, the kernel completes no more connections while none is accepted', async function () {
+    this.timeout(10_000);
+    // A child whose event loop is blocked once it listens: only the kernel answers SYNs then.
+    const script = `
+      require('reflect-metadata');
+      const { HttpPoolApp } = require(${JSON.stringify(require.resolve('../src/index'))});
+      HttpPoolApp.bootstrap({ logger: false, backlog: Number(process.argv[1]) }).then(async (app) => {
+        const { port } = await app.listen(0, '127.0.0.1');
+        console.log(port);
+        const until = Date.now() + 1500;
+        while (Date.now() < until);
+        process.exit(0);
+      });`;
+    const connectedOf = async (backlog: number): Promise<number> => {
+      const child = spawn(process.execPath, ['-e', script, String(backlog)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+      const port = Number(chunk.toString().trim());
+      const sockets = Array.from({ length: 20 }, () => connect(port, '127.0.0.1'));
+      let connected = 0;
+      for (const socket of sockets) {
+        socket.on('connect', () => connected++);
+        socket.on('error', () => {});
+      }
+      await sleep(500);
+      const seen = connected;
+      for (const socket of sockets) socket.destroy();
+      await once(child, 'exit');
+      return seen;
+    };
+    expect(await connectedOf(2)).to.be.at.most(3); // Linux completes backlog + 1
+    expect(await connectedOf(64)).to.equal(20);
   });
 
   it('a second close() is the same promise', async () => {

@@ -19,6 +19,10 @@ export interface Phase {
   headers?: Record<string, string>;
   /** Clients that wait out a 503's Retry-After (bench/lib/polite-load.ts) instead of autocannon's instant retries. */
   honourRetryAfter?: boolean;
+  /** autocannon only: requests in flight per connection (default 1). */
+  pipelining?: number;
+  /** autocannon only: seconds run before counting starts (see LoadOptions.settleSec). */
+  settleSec?: number;
 }
 
 export interface HttpRun {
@@ -103,6 +107,8 @@ async function measure(server: ServerProcess, phase: Phase, round: number): Prom
     connections: phase.connections,
     durationSec: phase.durationSec,
     headers: phase.headers,
+    pipelining: phase.pipelining,
+    settleSec: phase.settleSec,
   });
   const cpu = await server.cpuStop();
   const cpuUs = cpu.userUs + cpu.systemUs;

@@ -18,6 +18,15 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Requests per second across all connections (default: as fast as the server answers). */
   overallRate?: number;
+  /** Requests each connection sends before it waits for an answer (default 1). */
+  pipelining?: number;
+  /**
+   * Seconds run before counting starts (default 0): answers that arrive
+   * earlier are not counted, so opening 1,000 connections (and the kernel's
+   * SYN retries while it does) is not measured as the server's latency. The
+   * run lasts `settleSec + durationSec`.
+   */
+  settleSec?: number;
 }
 
 export interface LoadResult {
@@ -44,26 +53,36 @@ export interface LoadResult {
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const okTimes: number[] = [];
   const otherTimes: number[] = [];
-  const cpuAtStart = process.cpuUsage();
-  const started = performance.now();
+  const settleSec = options.settleSec ?? 0;
+  let status503 = 0;
+  let cpuAtStart = process.cpuUsage();
+  let started = performance.now();
+  const countFrom = started + settleSec * 1000;
+  const settled = setTimeout(() => {
+    cpuAtStart = process.cpuUsage();
+    started = performance.now();
+  }, settleSec * 1000);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url: options.url,
         connections: options.connections,
-        duration: options.durationSec,
+        duration: settleSec + options.durationSec,
         timeout: 30,
+        ...(options.pipelining === undefined ? {} : { pipelining: options.pipelining }),
         ...(options.headers === undefined ? {} : { headers: options.headers }),
         ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
       },
       (error, result) => {
+        clearTimeout(settled);
         if (error !== null) {
           reject(error);
           return;
         }
+        const counted = settleSec === 0 ? result.duration : (performance.now() - started) / 1000;
         resolve(
-          loadResult(options, result.duration, okTimes, otherTimes, {
-            status503: result.statusCodeStats['503']?.count ?? 0,
+          loadResult(options, counted, okTimes, otherTimes, {
+            status503: settleSec === 0 ? (result.statusCodeStats['503']?.count ?? 0) : status503,
             errors: result.errors,
             timeouts: result.timeouts,
             cpu: process.cpuUsage(cpuAtStart),
@@ -73,6 +92,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
     );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (settleSec > 0 && performance.now() < countFrom) return;
+      if (statusCode === 503) status503++;
       if (statusCode >= 200 && statusCode < 300) okTimes.push(responseTime);
       else otherTimes.push(responseTime);
     });

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { serve } from './serve';
-import { HTML, SAMPLE_PAGE, doWork, users } from './work';
+import { HTML, SAMPLE_PAGE, doWork, users, waitBriefly } from './work';
 
 serve(async () => {
   const app = Fastify({ logger: false });
@@ -17,6 +17,7 @@ serve(async () => {
     else void reply.send(user);
   });
   app.get('/work', () => doWork());
+  app.get('/brief', () => waitBriefly());
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { address: app.server.address() as AddressInfo, close: () => app.close() };
 });

@@ -17,6 +17,7 @@ serve(async (config) => {
     queueSize: config.queueSize ?? 100,
     codel: config.codel ?? false,
     ...(config.holdShed === undefined ? {} : { holdShedConnections: config.holdShed }),
+    ...(config.backlog === undefined ? {} : { backlog: config.backlog }),
     logger: false,
   });
   const address = await app.listen(0, '127.0.0.1');

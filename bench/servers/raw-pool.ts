@@ -24,7 +24,10 @@ class PageJob implements PoolJob {
 }
 
 serve(async (config) => {
-  const pool = new WorkerPool(config.workers ?? 300, new JobQueue<PoolJob>(config.queueSize ?? 100));
+  const pool = new WorkerPool(
+    typeof config.workers === 'number' ? config.workers : 300,
+    new JobQueue<PoolJob>(config.queueSize ?? 100),
+  );
   const server = createServer((req, res) => {
     if (req.url !== '/test') {
       res.statusCode = 404;

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { createServer, type ServerResponse } from 'node:http';
 import { listenPlain, serve } from './serve';
-import { HTML, SAMPLE_PAGE, doWork, users } from './work';
+import { HTML, SAMPLE_PAGE, doWork, users, waitBriefly } from './work';
 
 const USERS_PREFIX = '/api/users/';
 // What a hand-written shed answers: the same body and headers as httppool's 503.
@@ -37,8 +37,8 @@ serve(async () => {
       res.setHeader('content-type', 'application/json; charset=utf-8');
       res.setHeader('content-length', Buffer.byteLength(SHED_BODY));
       res.end(SHED_BODY);
-    } else if (url === '/work') {
-      doWork().then(
+    } else if (url === '/work' || url === '/brief') {
+      (url === '/work' ? doWork() : waitBriefly()).then(
         (body) => sendJson(res, 200, body),
         () => sendJson(res, 500, { statusCode: 500 }),
       );

@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 
 /** What the parent passes a server child (as JSON in argv[2]). */
 export interface ServerConfig {
-  /** httppool only: pool size and queue size for this scenario. */
-  workers?: number;
+  /** httppool only: pool size (or `'auto'`) and queue size for this scenario. */
+  workers?: number | 'auto';
+  /** httppool only: the listen backlog (the `backlog` option). */
+  backlog?: number;
   queueSize?: number;
   /** httppool-observed and fastify-logged only: the file their log goes to. */
   logFile?: string;

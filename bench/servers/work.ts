@@ -29,3 +29,11 @@ export async function doWork(): Promise<{ ok: true }> {
   await sleep(WORK_WAIT_MS);
   return { ok: true };
 }
+
+/** The pipelined phase's handler: 5 ms of waiting and no CPU (TechEmpower's plaintext shape, with a wait). */
+export const BRIEF_WAIT_MS = 5;
+
+export async function waitBriefly(): Promise<{ ok: true }> {
+  await sleep(BRIEF_WAIT_MS);
+  return { ok: true };
+}

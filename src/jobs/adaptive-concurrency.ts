@@ -16,8 +16,11 @@
 //   used its limit grows: doubling until the first congestion (slow start),
 //   then by √limit a window, so it probes gently near its ceiling.
 // - A request that meets a full queue while the last window was not congested
-//   doubles the limit at once (`needMore`): a burst such as pipelined clients'
-//   is served instead of shed while the machine has room for it.
+//   doubles the limit at once (`needMore`): a burst such as pipelined
+//   clients' is served instead of shed while the machine has room. Until the
+//   first congestion that may happen on every such request; after it, once a
+//   window, so the next window judges the doubling (without the once, a full
+//   queue under a retry flood doubled it on every refusal, straight to `max`).
 
 import { checkPositiveFields } from '../option-fields';
 import type { WorkerPool } from './worker-pool';
@@ -26,13 +29,13 @@ import type { WorkerPool } from './worker-pool';
 export interface AdaptiveWorkersOptions {
   /** The fewest jobs that may run at once (default 4); also where the pool starts. */
   min?: number;
-  /** The most jobs that may run at once (default 1000). */
+  /** The most jobs that may run at once (default 10,000). */
   max?: number;
 }
 
 export type ResolvedAdaptiveWorkers = Required<AdaptiveWorkersOptions>;
 
-export const DEFAULT_ADAPTIVE_WORKERS: ResolvedAdaptiveWorkers = { min: 4, max: 1000 };
+export const DEFAULT_ADAPTIVE_WORKERS: ResolvedAdaptiveWorkers = { min: 4, max: 10_000 };
 
 /** Completed jobs and time a window needs before it decides. */
 export const WINDOW_SAMPLES = 16;
@@ -63,6 +66,7 @@ export class AdaptiveConcurrency {
   private current: number;
   private slowStart = true;
   private congested = false;
+  private grewOnDemand = false;
   private windowStart: number;
   private samples = 0;
   private runTotal = 0;
@@ -103,10 +107,13 @@ export class AdaptiveConcurrency {
 
   /**
    * A request met a full queue: true if the limit grew for it (the last
-   * window saw no congestion and the limit is below `max`).
+   * window saw no congestion, it is below `max`, and, once the limit has
+   * met congestion, it did not grow this way in this window yet).
    */
   needMore(): boolean {
     if (this.congested || this.current >= this.bounds.max) return false;
+    if (this.grewOnDemand && !this.slowStart) return false;
+    this.grewOnDemand = true;
     this.set(this.current * 2);
     return true;
   }
@@ -147,6 +154,7 @@ export class AdaptiveConcurrency {
     this.samples = 0;
     this.runTotal = 0;
     this.peakInFlight = 0;
+    this.grewOnDemand = false;
   }
 
   private set(limit: number): void {

@@ -124,24 +124,30 @@ describe('AdaptiveConcurrency', () => {
     expect(baselineMs).to.be.greaterThan(10).and.below(15);
   });
 
-  it('needMore doubles the limit at once unless the last window was congested or max is reached', () => {
-    const limit = limiter(4, 20);
+  it('needMore doubles the limit at each call until the first congestion, then once a window, never past max', () => {
+    const limit = limiter(4, 40);
     expect(limit.needMore()).to.equal(true);
-    expect(limit.limit).to.equal(8);
-    window(limit, 10); // 16
-    window(limit, 100); // congested: 8
-    expect(limit.needMore()).to.equal(false);
-    expect(limit.limit).to.equal(8);
-    window(limit, 10); // healthy again: 8 + 3
-    expect(limit.limit).to.equal(11);
     expect(limit.needMore()).to.equal(true);
-    expect(limit.limit).to.equal(20);
+    expect(limit.limit).to.equal(16);
+    window(limit, 10); // 32
+    window(limit, 100); // congested: 16
     expect(limit.needMore()).to.equal(false);
+    expect(limit.limit).to.equal(16);
+    window(limit, 10, 4); // healthy again, not used up: stays 16
+    expect(limit.needMore()).to.equal(true);
+    expect(limit.limit).to.equal(32);
+    expect(limit.needMore()).to.equal(false); // once a window
+    window(limit, 10, 4);
+    expect(limit.needMore()).to.equal(true);
+    expect(limit.limit).to.equal(40);
+    window(limit, 10, 4);
+    expect(limit.needMore()).to.equal(false); // at max
   });
 
   it('checks the option', () => {
-    expect(checkAdaptiveWorkers('auto')).to.deep.equal({ min: 4, max: 1000 });
+    expect(checkAdaptiveWorkers('auto')).to.deep.equal({ min: 4, max: 10_000 });
     expect(checkAdaptiveWorkers({ max: 64 })).to.deep.equal({ min: 4, max: 64 });
+    expect(checkAdaptiveWorkers({ min: 16 })).to.deep.equal({ min: 16, max: 10_000 });
     expect(checkAdaptiveWorkers(8)).to.equal(undefined);
     expect(() => checkAdaptiveWorkers({ min: 10, max: 5 })).to.throw(RangeError, 'min (10) must not exceed max (5)');
     expect(() => checkAdaptiveWorkers({ most: 5 })).to.throw(TypeError, 'Unknown option "workers.most"');
@@ -209,7 +215,7 @@ describe("workers: 'auto' over HTTP", () => {
     // 200 at once on 4 workers and a queue of 10: a fixed pool would shed 186 of them.
     const statuses = await Promise.all(Array.from({ length: 200 }, async () => (await fetch(`${url}/wait/20`)).status));
     expect(statuses.filter((status) => status === 200).length).to.equal(200);
-    expect(app.stats().workers).to.be.at.least(128);
+    expect(app.stats().workers).to.be.at.least(16);
     expect(app.stats().shed.queue_full).to.equal(0);
   });
 });

@@ -21,8 +21,8 @@ export interface LoadOptions {
   /** Requests each connection sends before it waits for an answer (default 1). */
   pipelining?: number;
   /**
-   * Seconds run before counting starts (default 0): answers that arrive
-   * earlier are not counted, so opening 1,000 connections (and the kernel's
+   * Seconds run before counting starts (default 0): requests sent earlier
+   * are not counted, so opening 1,000 connections (and the kernel's
    * SYN retries while it does) is not measured as the server's latency. The
    * run lasts `settleSec + durationSec`.
    */
@@ -92,7 +92,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
     );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      if (settleSec > 0 && performance.now() < countFrom) return;
+      // Sent before counting began (during the connection storm): not counted.
+      if (settleSec > 0 && performance.now() - responseTime < countFrom) return;
       if (statusCode === 503) status503++;
       if (statusCode >= 200 && statusCode < 300) okTimes.push(responseTime);
       else otherTimes.push(responseTime);

@@ -5,8 +5,10 @@
 // concurrency, fitted to one event loop:
 // - every window (at least WINDOW_SAMPLES completed jobs and WINDOW_MS) the
 //   jobs' mean run time is compared with a baseline: the smallest window mean
-//   seen, which forgets slowly (BASELINE_MEMORY_MS) so a handler that really
-//   got slower becomes the new normal instead of shrinking the pool forever;
+//   seen, which forgets slowly (BASELINE_MEMORY_MS, ten times slower while
+//   the pool is used up, since then the jobs slow each other) so a handler
+//   that really got slower becomes the new normal instead of shrinking the
+//   pool forever;
 // - the event loop's delay over the window is compared with LOOP_TARGET_MS: a
 //   loop that cannot keep up slows every job, also the ones not measured here
 //   (parsing, 503s, static files);
@@ -134,8 +136,12 @@ export class AdaptiveConcurrency {
   private decide(now: number): void {
     const runMs = this.runTotal / this.samples;
     const elapsed = now - this.windowStart;
+    // Run times of a pool that used its whole limit are partly its own doing
+    // (the jobs slow each other down): they teach the baseline ten times slower.
+    const saturated = this.peakInFlight >= this.current;
+    const memoryMs = saturated ? BASELINE_MEMORY_MS * 10 : BASELINE_MEMORY_MS;
     if (runMs < this.baseline) this.baseline = runMs;
-    else this.baseline += (runMs - this.baseline) * Math.min(1, elapsed / BASELINE_MEMORY_MS);
+    else this.baseline += (runMs - this.baseline) * Math.min(1, elapsed / memoryMs);
     const loopDelayMs = this.loopDelayMs();
     const byRun = (TOLERANCE * this.baseline) / Math.max(runMs, Number.EPSILON);
     const byLoop = LOOP_TARGET_MS / Math.max(loopDelayMs, Number.EPSILON);
@@ -144,7 +150,7 @@ export class AdaptiveConcurrency {
     if (this.congested) {
       this.slowStart = false;
       this.set(Math.floor(this.current * gradient));
-    } else if (this.peakInFlight >= this.current) {
+    } else if (saturated) {
       // Only a pool that used its whole limit learned it could take more.
       this.set(this.slowStart ? this.current * 2 : this.current + Math.ceil(Math.sqrt(this.current)));
     }

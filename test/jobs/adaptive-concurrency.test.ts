@@ -118,10 +118,24 @@ describe('AdaptiveConcurrency', () => {
     const limit = limiter(4, 1000);
     window(limit, 10);
     const baselineBefore = limit.stats().baselineMs;
-    for (let i = 0; i < 200; i++) window(limit, 15); // 10 s of windows, each within tolerance
+    for (let i = 0; i < 200; i++) window(limit, 15, 1); // 10 s of windows, each within tolerance, the pool not used up
     const { baselineMs } = limit.stats();
     expect(baselineBefore).to.equal(10);
     expect(baselineMs).to.be.greaterThan(10).and.below(15);
+  });
+
+  it('forgets ten times slower while the pool is used up: the slowdown is partly its own', () => {
+    const idle = limiter(4, 4); // max = min, so the limit stays and only the baseline moves
+    const busy = limiter(4, 4);
+    window(idle, 10, 1);
+    window(busy, 10, 4);
+    for (let i = 0; i < 200; i++) {
+      window(idle, 15, 1);
+      window(busy, 15, 4);
+    }
+    const learned = (limit: AdaptiveConcurrency): number => limit.stats().baselineMs - 10;
+    expect(learned(busy)).to.be.greaterThan(0);
+    expect(learned(busy) * 5).to.be.below(learned(idle));
   });
 
   it('needMore doubles the limit at each call until the first congestion, then once a window, never past max', () => {

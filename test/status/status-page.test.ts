@@ -3,7 +3,7 @@
 // full and while the app drains; one sample per tick whoever watches.
 
 import { expect } from 'chai';
-import { Controller, Get, HttpPoolApp } from '../../src/index';
+import { Controller, Get, HttpPoolApp, RouteDefinitionError } from '../../src/index';
 import type { StatusPage } from '../../src/status/status-page';
 import type { StatusFrame } from '../../src/status/status-sampler';
 import { deferred, type Deferred } from '../helpers/deferred';
@@ -299,6 +299,29 @@ describe('status page', () => {
   });
 
   describe('options', () => {
+    @Controller('/_httppool')
+    class ShadowedController {
+      @Get('/events')
+      events() {
+        return 'never reached';
+      }
+    }
+
+    it("refuses a route at the page's stream at bootstrap, naming it", async () => {
+      const error = await HttpPoolApp.bootstrap({
+        logger: false,
+        statusPage: true,
+        controllers: [ShadowedController],
+      }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).to.be.instanceOf(RouteDefinitionError);
+      expect((error as Error).message)
+        .to.include('ShadowedController.events')
+        .and.include('statusPage.path');
+    });
+
     const cases: [unknown, RegExp][] = [
       ['yes', /Option "statusPage" must be true, false or \{ path, token, allowRemote \}/],
       [{ path: 'status' }, /Option "statusPage.path" must be a path starting with '\/'/],

@@ -73,10 +73,14 @@ export class StatusPage {
   serve(req: HttpRequest, res: HttpResponse, path: string, ended: () => void): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!this.owns(path) || !this.access.allows(req)) return false;
-    // A stream's viewer leaving is its normal end: the stream's own close listener ends it first, so it is recorded as answered.
-    if (path === this.eventsPath) this.stream.open(req, res);
+    if (path === this.eventsPath) {
+      // Opened first: its own close listener ends a stream whose viewer left
+      // (the normal end of one), so `ended` records it as answered, not cut.
+      this.stream.open(req, res);
+      res.once('close', ended);
+      return true;
+    }
     res.once('close', ended);
-    if (path === this.eventsPath) return true;
     if (path === this.options.path) this.sendPage(req, res);
     else this.assets.serve(req, res);
     return true;

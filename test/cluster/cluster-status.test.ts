@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { StatusFrame } from '../../src/status/status-sampler';
 import { killCluster, spawnCluster, type ChildCluster } from '../helpers/child-cluster';
 import { waitFor } from '../helpers/wait-for';
-import { openEventStream, type EventStreamClient } from '../status/event-stream-client';
+import { openEventStream, type EventStreamClient } from '../helpers/event-stream-client';
 
 describe('runCluster with the status page', function () {
   this.timeout(30_000);

@@ -9,7 +9,7 @@ import type { StatusFrame } from '../../src/status/status-sampler';
 import { deferred, type Deferred } from '../helpers/deferred';
 import { appStarter } from '../helpers/start-app';
 import { waitFor, within } from '../helpers/wait-for';
-import { openEventStream, type EventStreamClient } from './event-stream-client';
+import { openEventStream, type EventStreamClient } from '../helpers/event-stream-client';
 
 let hold: Deferred<void> = deferred();
 

@@ -8,8 +8,9 @@ export interface SampledStats {
   workers: number;
   busy: number;
   queued: number;
-  /** The adaptive concurrency limit, when the pool has one. */
+  /** The adaptive concurrency limit, when the pool has one: as `limit`, or under `concurrency` (`workers: 'auto'`). */
   limit?: number;
+  concurrency?: { limit: number };
   responses: Record<string, number>;
   shed: Record<string, number>;
   queueWait: { p50: number; p99: number };

@@ -96,7 +96,7 @@ export class StatusSampler {
       queueWaitP99: stats.queueWait.p99,
       workers: stats.workers,
       busy: stats.busy,
-      ...(typeof stats.limit === 'number' ? { limit: stats.limit } : {}),
+      ...limitOf(stats),
       ...(stats.threads === undefined
         ? {}
         : { threads: stats.threads.threads, busyThreads: stats.threads.busyThreads }),
@@ -105,6 +105,12 @@ export class StatusSampler {
       heapUsed: process.memoryUsage().heapUsed,
     };
   }
+}
+
+/** The adaptive limit, wherever the figures carry it; nothing without one. */
+function limitOf(stats: SampledStats): { limit?: number } {
+  const limit = stats.limit ?? stats.concurrency?.limit;
+  return typeof limit === 'number' ? { limit } : {};
 }
 
 function round(ms: number): number {

@@ -163,10 +163,15 @@ describe('status page', () => {
       pageOf(app).sampler.tick();
       await waitFor(() => client.events.length === 1, 'an event');
       expect(framesOf(client)[0]?.processes[0]).to.have.property('limit', 7);
-      app.stats = stats;
+      // As workers: 'auto' reports it, under concurrency.
+      app.stats = (() => ({ ...stats(), concurrency: { limit: 9 } })) as unknown as typeof app.stats;
       pageOf(app).sampler.tick();
       await waitFor(() => client.events.length === 2, 'another event');
-      expect(framesOf(client)[1]?.processes[0]).not.to.have.property('limit');
+      expect(framesOf(client)[1]?.processes[0]).to.have.property('limit', 9);
+      app.stats = stats;
+      pageOf(app).sampler.tick();
+      await waitFor(() => client.events.length === 3, 'a third event');
+      expect(framesOf(client)[2]?.processes[0]).not.to.have.property('limit');
     });
 
     it('shows busy threads when the threads option is on', async () => {

@@ -1,7 +1,7 @@
 // The demo service behind `npm start`: the top-level controllers/ folder,
 // and examples/public/ under /public, served on PORT (default 9000), closed
 // gracefully on SIGINT and SIGTERM; its OpenAPI document at /openapi.json and
-// Swagger UI at /docs. PROCESSES=N runs it as a cluster of N processes
+// Swagger UI at /docs; the live status page at /_httppool (loopback only). PROCESSES=N runs it as a cluster of N processes
 // (SIGHUP restarts them one at a time).
 
 import 'reflect-metadata';
@@ -30,13 +30,14 @@ export async function startDemo(
     headers: { server: 'httppool-demo' },
     health: true,
     threads: true, // GET /cpu runs on them
+    statusPage: true, // /_httppool, for loopback clients
     logger,
   });
   await app.listen(port, host);
   return app;
 }
 
-const ROUTES = '/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics, /docs, /cpu?ms=5)';
+const ROUTES = '/test (also /api/users/1, /slow?ms=50, /stats, /public/, /metrics, /docs, /_httppool, /cpu?ms=5)';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 9000);

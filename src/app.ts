@@ -31,6 +31,10 @@ import { RequestRecorder, type RequestCounts } from './observe/request-recorder'
 import { RouteTable } from './routing/route-table';
 import type { StaticStats } from './static/file-cache';
 import { StaticFiles } from './static/static-files';
+import { inHttpPoolCluster } from './cluster/cluster-messages';
+import { ClusterStatus } from './status/cluster-status';
+import { StatusPage } from './status/status-page';
+import type { SamplerSource } from './status/status-sampler';
 import type { PoolJob, PoolStats, WorkerPool } from './jobs/worker-pool';
 
 /**
@@ -90,6 +94,7 @@ export class HttpPoolApp {
     private readonly threads: ThreadPool | undefined,
     private readonly concurrency: AdaptiveConcurrency | undefined,
     private readonly loopDelay: LoopDelay | undefined,
+    private readonly statusPage: StatusPage | undefined,
   ) {
     this.dispatch = dispatcher.dispatch;
     this.server = createServer(
@@ -178,6 +183,15 @@ export class HttpPoolApp {
             // Shedding now: the queue is full, or a request was shed within the last second.
             isShedding: () => pool.stats().queued >= config.queueSize || performance.now() - recorder.lastShedAt < 1000,
           });
+    // The page reads app.stats(), as a user would; the app exists by its first tick.
+    const built: { app?: HttpPoolApp } = {};
+    const statusPage =
+      config.statusPage === undefined
+        ? undefined
+        : await StatusPage.create(
+            config.statusPage,
+            statusSource(() => (built.app as HttpPoolApp).stats()),
+          );
     const dispatcher = new Dispatcher({
       table,
       jobs,
@@ -189,8 +203,9 @@ export class HttpPoolApp {
       hooks,
       openapi,
       health,
+      statusPage,
     });
-    return new HttpPoolApp(
+    const app = new HttpPoolApp(
       container,
       pool,
       queue,
@@ -205,7 +220,10 @@ export class HttpPoolApp {
       threads,
       concurrency,
       loopDelay,
+      statusPage,
     );
+    built.app = app;
+    return app;
   }
 
   /**
@@ -308,6 +326,8 @@ export class HttpPoolApp {
     // Not ready from now on, yet serving as usual for `delay` ms: the balancer's time to notice and stop sending.
     this.health?.beginDraining();
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    // An open stream is an open response: ended now, it cannot hold the drain; the browser retries elsewhere.
+    this.statusPage?.close();
     const handOffMs = this.config.shutdownHandoffMs;
     const serverClosed = this.stopAccepting(handOffMs > 0);
     // Until no connection is left or the time is up, whichever comes first.
@@ -363,6 +383,18 @@ function createMetrics(
     staticFiles && (() => staticFiles.stats()),
     threads && (() => threads.stats()),
   );
+}
+
+/** Where the status page's figures come from: this app's, and in a cluster the other processes' too. */
+function statusSource(stats: () => AppStats): SamplerSource {
+  if (!inHttpPoolCluster()) return { stats };
+  const cluster = new ClusterStatus();
+  return {
+    stats,
+    share: (sample) => cluster.share(sample),
+    others: () => cluster.others(),
+    stop: () => cluster.stop(),
+  };
 }
 
 /** Waits for `promise` until `deadline` (a performance.now() time; none: forever); true if it settled. */

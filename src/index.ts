@@ -43,6 +43,9 @@ export type { CorsOptions, CorsStaticOrigin, CorsOriginFunction } from './http/c
 export type { CookieOptions, ResolvedCookieOptions } from './http/cookies';
 export type { OpenApiOptions, ResolvedOpenApi } from './openapi/openapi-options';
 export type { HealthOptions, ResolvedHealth } from './observe/health-checks';
+export type { StatusPageOptions, ResolvedStatusPage } from './status/status-page-options';
+export type { StatusFrame } from './status/status-sampler';
+export type { StatusSample } from './status/status-sample';
 export {
   ThreadPool,
   type ThreadsOptions,

@@ -21,6 +21,7 @@ import { isInterceptor, type InterceptorLike } from './interceptors/interceptor'
 import { checkCookieOptions, type ResolvedCookieOptions } from './http/cookies';
 import { checkCorsOptions, type CorsOptions } from './http/cors-policy';
 import type { MetricsOptions } from './observe/app-metrics';
+import { checkStatusPageOptions, type ResolvedStatusPage, type StatusPageOptions } from './status/status-page-options';
 import type { DependencyContainer } from 'tsyringe';
 import { checkControllers, type ControllerFolder, type ControllerSource } from './routing/controller-sources';
 import type { Constructor, UnknownProperties } from './routing/route-metadata';
@@ -179,6 +180,12 @@ export interface HttpPoolOptions {
    * `{ count, idleTimeoutMs }` (default: off).
    */
   threads?: boolean | number | ThreadsOptions;
+  /**
+   * A live status page with charts of the last five minutes, outside the
+   * pool: `true` at `/_httppool` for loopback clients only, or
+   * `{ path, token, allowRemote }` (default: off). See docs/status-page.md.
+   */
+  statusPage?: boolean | StatusPageOptions;
 }
 
 /**
@@ -227,6 +234,7 @@ export interface ResolvedOptions {
   openapi: ResolvedOpenApi | undefined;
   health: ResolvedHealth | undefined;
   threads: ResolvedThreads | undefined;
+  statusPage: ResolvedStatusPage | undefined;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -267,6 +275,7 @@ const KNOWN_OPTIONS = new Set([
   'inputLimits',
   'codel',
   'holdShedConnections',
+  'statusPage',
   ...Object.keys(DEFAULT_OPTIONS),
 ]);
 
@@ -338,6 +347,7 @@ export function resolveOptions(options: HttpPoolOptions): ResolvedOptions {
     inputLimits: checkInputLimits(options.inputLimits),
     codel: checkCodel(options.codel),
     holdShedConnections: checkBoolean('holdShedConnections', options.holdShedConnections, true),
+    statusPage: checkStatusPageOptions(options.statusPage),
   };
   if (resolved.requestIdHeader !== false && resolved.requestIdHeader in resolved.headers) {
     throw new TypeError(

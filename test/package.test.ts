@@ -38,6 +38,23 @@ const httppool = require('httppool');
 console.log(JSON.stringify(Object.keys(httppool).sort()));
 `;
 
+const STATUS_CONSUMER = `
+require('reflect-metadata');
+const { HttpPoolApp } = require('httppool');
+(async () => {
+  const app = await HttpPoolApp.bootstrap({ logger: false, statusPage: true });
+  const page = await app.inject('/_httppool');
+  const script = await app.inject('/_httppool/assets/status.js');
+  await app.close();
+  console.log(JSON.stringify({
+    page: page.statusCode,
+    script: script.statusCode,
+    bytes: script.rawPayload.length,
+    etag: typeof script.headers.etag === 'string',
+  }));
+})();
+`;
+
 const TS_CONSUMER = `
 import 'reflect-metadata';
 import { Controller, Get, HttpPoolApp, WorkerPool, type HttpRequest, type HttpResponse } from 'httppool';
@@ -93,8 +110,20 @@ describe('the packed package', function () {
   it('ships only the built library, its types and docs', async () => {
     const files = await packedFiles();
     expect(files).to.include.members(['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/README.md']);
-    const shipped = /^package\/(dist\/src\/|docs\/[^/]+\.md$|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE$)/;
+    const shipped =
+      /^package\/(dist\/src\/|docs\/[^/]+\.md$|docs\/images\/[^/]+\.png$|status-page\/[^/]+\.(js|css)$|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE$)/;
     expect(files.filter((file) => !shipped.test(file))).to.be.empty;
+  });
+
+  it("ships the status page's assets, and an installed package serves them", async () => {
+    const assets = (await readdir(path.join(root, 'status-page'))).sort();
+    expect(assets).to.include.members(['status.css', 'status.js']);
+    expect(await packedFiles()).to.include.members(assets.map((asset) => `package/status-page/${asset}`));
+    await writeFile(path.join(consumer, 'status-consumer.cjs'), STATUS_CONSUMER);
+    const { stdout } = await run(process.execPath, ['status-consumer.cjs'], { cwd: consumer });
+    const served = JSON.parse(stdout) as { page: number; script: number; bytes: number; etag: boolean };
+    const script = await readFile(path.join(root, 'status-page', 'status.js'));
+    expect(served).to.deep.equal({ page: 200, script: 200, bytes: script.length, etag: true });
   });
 
   it('ships every page of docs/', async () => {

@@ -38,7 +38,17 @@ describe('the shipped declarations', () => {
 
   it('export the type behind HTTPPOOL_OPTIONS and the option types it names', () => {
     const index = readFileSync(path.join(dist, 'index.d.ts'), 'utf8');
-    for (const name of ['ResolvedOptions', 'MetricsOptions', 'ResolvedStaticMount', 'ResolvedStaticCache'])
+    for (const name of [
+      'ResolvedOptions',
+      'MetricsOptions',
+      'ResolvedStaticMount',
+      'ResolvedStaticCache',
+      // The statusPage option, and the frames its event stream carries, for a client of its own.
+      'StatusPageOptions',
+      'ResolvedStatusPage',
+      'StatusFrame',
+      'StatusSample',
+    ])
       expect(index).to.match(new RegExp(`\\b${name}\\b`));
   });
 });

@@ -2,6 +2,8 @@
 // node:cluster opens. Every message carries `httppool` so it is never taken
 // for one of the user's own (or prom-client's).
 
+import type { StatusSample } from '../status/status-sample';
+
 /** A process → the primary: its app listens (on `port`). */
 export interface ReadyMessage {
   httppool: 'ready';
@@ -43,7 +45,17 @@ export interface MetricsAnswer {
   error?: string;
 }
 
-export type ClusterMessage = ReadyMessage | DrainMessage | ClosedMessage | ExitMessage | MetricsRequest | MetricsAnswer;
+/**
+ * A process → the primary, once per status-page tick: its sample. The primary
+ * relays it to every other process, so each page shows the whole cluster.
+ */
+export interface StatusSampleMessage {
+  httppool: 'status-sample';
+  sample: StatusSample;
+}
+
+export type ClusterMessage =
+  ReadyMessage | DrainMessage | ClosedMessage | ExitMessage | MetricsRequest | MetricsAnswer | StatusSampleMessage;
 
 /** The environment variable the primary sets for its processes. */
 export const CLUSTER_ENV = 'HTTPPOOL_CLUSTER_PROCESS';

@@ -13,6 +13,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { CrashLoopError, RollingRestartError } from '../errors';
 import { ClusterMetricsSource } from './cluster-metrics';
+import { relayStatusSample } from '../status/cluster-status';
 import { CLUSTER_ENV, isClusterMessage, type DrainMessage, type ExitMessage } from './cluster-messages';
 import { RespawnPolicy, type ResolvedRespawn } from './respawn-policy';
 
@@ -181,6 +182,7 @@ export class ClusterPrimary {
     this.members.set(worker, member);
     worker.on('message', (message: unknown) => {
       if (this.metrics.answer(worker, message)) return;
+      if (relayStatusSample(worker, message, this.members.keys())) return;
       if (!isClusterMessage(message)) return;
       if (message.httppool === 'closed') {
         const exit: ExitMessage = { httppool: 'exit' };

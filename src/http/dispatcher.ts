@@ -32,6 +32,7 @@ import { filterErrorsOf, type ErrorFilterChain } from '../filters/error-filter-c
 import { hookResponse, type AppHooks } from '../hooks/app-hooks';
 import type { OpenApiServer } from '../openapi/openapi-server';
 import type { HealthChecks } from '../observe/health-checks';
+import type { StatusPage } from '../status/status-page';
 import { awaitContinue } from './expect-continue';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { adoptRequest, type RequestSettings } from './pool-request';
@@ -50,10 +51,13 @@ export interface DispatcherParts {
   hooks?: AppHooks | undefined;
   openapi?: OpenApiServer | undefined;
   health?: HealthChecks | undefined;
+  statusPage?: StatusPage | undefined;
 }
 
 /** Route label for static files in logs and metrics. */
 const STATIC = '(static)';
+/** Route label for the status page, its stream and its assets. */
+const STATUS_PAGE = '(status page)';
 /** Route label for CORS preflights, answered before routing. */
 const PREFLIGHT = '(cors preflight)';
 
@@ -75,6 +79,7 @@ export class Dispatcher {
   private readonly hooks: AppHooks | undefined;
   private readonly openapi: OpenApiServer | undefined;
   private readonly health: HealthChecks | undefined;
+  private readonly statusPage: StatusPage | undefined;
   /** Whether routing must set a request's body limit (some route's differs from the app's). */
   private readonly routedBodyLimit: boolean;
   /** Bodies being read and validated before their requests become jobs. */
@@ -103,6 +108,7 @@ export class Dispatcher {
     this.hooks = parts.hooks;
     this.openapi = parts.openapi;
     this.health = parts.health;
+    this.statusPage = parts.statusPage;
     this.input = new InputAdmission(parts.config.inputLimits);
   }
 
@@ -233,6 +239,11 @@ export class Dispatcher {
         this.recorder.ended(req, res, path, timesOf(receivedAt));
         return;
       }
+    }
+    if (this.statusPage !== undefined) {
+      const path = url.split('?', 1)[0] as string;
+      const ended = (): void => this.recorder.ended(req, res, STATUS_PAGE, timesOf(receivedAt));
+      if (this.statusPage.serve(req, res, path, ended)) return;
     }
     if (this.jobs.turnAwayIfClosing(req, res, UNMATCHED, receivedAt)) return;
     if (this.staticFiles !== undefined && this.staticFiles.serve(req, res)) {

@@ -39,6 +39,8 @@ export interface TableOptions extends InputDefaults {
   openapi?: { readonly path: string; readonly uiPath: string | undefined } | undefined;
   /** The health check paths no route may take. */
   health?: { readonly livePath: string; readonly readyPath: string } | undefined;
+  /** The status page's paths no route may take. */
+  statusPage?: { readonly path: string } | undefined;
 }
 
 /** One controller method, ready to be called. */
@@ -128,6 +130,10 @@ export class RouteTable {
     if (options.health !== undefined) {
       table.checkNotAt(options.health.livePath, 'the liveness check', 'health.livePath');
       table.checkNotAt(options.health.readyPath, 'the readiness check', 'health.readyPath');
+    }
+    if (options.statusPage !== undefined) {
+      table.checkNotAt(options.statusPage.path, 'the status page', 'statusPage.path');
+      table.checkNotAt(`${options.statusPage.path}/events`, 'the status page', 'statusPage.path');
     }
     table.addImplicitHeadRoutes();
     return table;

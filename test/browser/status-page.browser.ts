@@ -8,12 +8,11 @@ import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from './chromium';
 import { startDemo } from '../../examples/demo-service';
 import type { HttpPoolApp } from '../../src/index';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 /** The load: at most this many requests, 20 at a time, to 127.0.0.1 only. */
 const MAX_REQUESTS = 20_000;
 const CONCURRENCY = 20;
@@ -36,10 +35,7 @@ describe('status page in Chromium', function () {
   before(async () => {
     app = await startDemo(0, '127.0.0.1', false);
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -8,12 +8,10 @@ import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from './chromium';
 import { startDemo } from '../../examples/demo-service';
 import type { HttpPoolApp } from '../../src/index';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
 describe('Swagger UI in Chromium', function () {
   this.timeout(60_000);
@@ -24,10 +22,7 @@ describe('Swagger UI in Chromium', function () {
   before(async () => {
     app = await startDemo(0, '127.0.0.1', false);
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -3,8 +3,6 @@
 // when they slow down, every request answered once.
 
 import { expect } from 'chai';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Controller, Get } from '../../src/index';
 import {
   AdaptiveConcurrency,
   checkAdaptiveWorkers,
@@ -13,6 +11,7 @@ import {
   WINDOW_SAMPLES,
 } from '../../src/jobs/adaptive-concurrency';
 import { resolveOptions } from '../../src/options';
+import { WaitController } from '../helpers/wait-controller';
 import { appStarter } from '../helpers/start-app';
 
 /** A pool that records its sizes; `inFlight` is what the test says runs. */
@@ -175,15 +174,6 @@ describe('AdaptiveConcurrency', () => {
     });
   });
 });
-
-@Controller()
-class WaitController {
-  @Get('/wait/:ms')
-  async wait(_res: unknown, req: { params: { ms: string } }): Promise<string> {
-    await sleep(Number(req.params.ms));
-    return 'done';
-  }
-}
 
 describe("workers: 'auto' over HTTP", () => {
   const startApp = appStarter();

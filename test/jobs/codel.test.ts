@@ -2,9 +2,8 @@
 // jobs that waited past twice the target; a burst that drains is left alone.
 
 import { expect } from 'chai';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Controller, Get } from '../../src/index';
 import { checkCodel, Codel } from '../../src/jobs/codel';
+import { WaitController } from '../helpers/wait-controller';
 import { appStarter } from '../helpers/start-app';
 
 describe('Codel', () => {
@@ -55,15 +54,6 @@ describe('Codel', () => {
     expect(() => checkCodel({ intervalMs: 0 })).to.throw(RangeError, 'must be a positive integer, got 0');
   });
 });
-
-@Controller()
-class WaitController {
-  @Get('/wait/:ms')
-  async wait(_res: unknown, req: { params: { ms: string } }): Promise<string> {
-    await sleep(Number(req.params.ms));
-    return 'done';
-  }
-}
 
 describe('codel over HTTP', () => {
   const startApp = appStarter();

@@ -240,7 +240,8 @@ export class Dispatcher {
         return;
       }
     }
-    if (this.statusPage !== undefined) {
+    // A prefix test first: every other request passes by without a split or a closure.
+    if (this.statusPage !== undefined && url.startsWith(this.statusPage.path)) {
       const path = url.split('?', 1)[0] as string;
       const ended = (): void => this.recorder.ended(req, res, STATUS_PAGE, timesOf(receivedAt));
       if (this.statusPage.serve(req, res, path, ended)) return;

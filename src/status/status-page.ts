@@ -60,6 +60,11 @@ export class StatusPage {
     return new StatusPage(options, assets, source);
   }
 
+  /** The page's path; its stream and assets are under it. */
+  get path(): string {
+    return this.options.path;
+  }
+
   /** Whether `path` is one of the page's (before the access check). */
   owns(path: string): boolean {
     return path === this.options.path || path === this.eventsPath || path.startsWith(this.assetsPrefix);

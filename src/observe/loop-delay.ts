@@ -1,10 +1,18 @@
 // LoopDelay: how late the event loop ran its timers, read window by window.
 // node's own histogram (perf_hooks), sampled every 10 ms off the JS thread's
-// work, so measuring costs nothing per request.
+// work, so measuring costs nothing per request. Each reader (the adaptive
+// limit, the status page) keeps its own, since reading one starts its next
+// window.
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 const RESOLUTION_MS = 10;
+
+/** One window's delays, in ms past the timer's due time (0 before any sample). */
+export interface LoopDelayWindow {
+  p99Ms: number;
+  maxMs: number;
+}
 
 export class LoopDelay {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -13,12 +21,14 @@ export class LoopDelay {
     this.histogram.enable();
   }
 
-  /** The p99 delay since the last call, in ms (0 before any sample); starts the next window. */
-  takeP99Ms(): number {
+  /** The window since the last call; starts the next one. */
+  take(): LoopDelayWindow {
+    const { histogram } = this;
     // A sample is the time between ticks, the resolution included.
-    const p99 = this.histogram.count === 0 ? 0 : Math.max(0, this.histogram.percentile(99) / 1e6 - RESOLUTION_MS);
-    this.histogram.reset();
-    return p99;
+    const late = (ns: number): number => (histogram.count === 0 ? 0 : Math.max(0, ns / 1e6 - RESOLUTION_MS));
+    const window = { p99Ms: late(histogram.percentile(99)), maxMs: late(histogram.max) };
+    histogram.reset();
+    return window;
   }
 
   stop(): void {

@@ -5,7 +5,7 @@
 // A frame is one tick of every process the page shows: this one alone, or in
 // a cluster this one and the latest the primary relayed from the others.
 
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { LoopDelay } from '../observe/loop-delay';
 import { SampleRing } from './sample-ring';
 import { totalsOf, type SampledStats, type StatusSample, type Totals } from './status-sample';
 
@@ -13,8 +13,6 @@ import { totalsOf, type SampledStats, type StatusSample, type Totals } from './s
 export const TICK_MS = 1000;
 /** Five minutes of 1 s ticks. */
 export const RING_SIZE = 300;
-/** The event-loop delay histogram's resolution, in ms. */
-const LOOP_RESOLUTION_MS = 10;
 
 export interface StatusFrame {
   time: number;
@@ -36,7 +34,7 @@ export interface SamplerSource {
 export class StatusSampler {
   readonly ring = new SampleRing<StatusFrame>(RING_SIZE);
   private readonly listeners = new Set<(id: number, frame: StatusFrame) => void>();
-  private readonly loop: IntervalHistogram;
+  private readonly loop = new LoopDelay();
   private readonly timer: NodeJS.Timeout;
   private last: Totals;
 
@@ -46,8 +44,6 @@ export class StatusSampler {
   ) {
     // Bootstrap's figures are all zero: the first tick counts from there.
     this.last = { ok: 0, clientError: 0, serverError: 0, shed: 0 };
-    this.loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-    this.loop.enable();
     // Unref'd: the page never holds the process open.
     this.timer = setInterval(() => this.tick(), tickMs).unref();
   }
@@ -61,7 +57,7 @@ export class StatusSampler {
   /** Stops the timer and the event-loop histogram. */
   stop(): void {
     clearInterval(this.timer);
-    this.loop.disable();
+    this.loop.stop();
     this.listeners.clear();
     this.source.stop?.();
   }
@@ -80,10 +76,7 @@ export class StatusSampler {
     const totals = totalsOf(stats);
     const last = this.last;
     this.last = totals;
-    // The histogram is in ns; a tick with no sample reads 0, not NaN.
-    const loopDelayP99 = this.loop.count === 0 ? 0 : this.loop.percentile(99) / 1e6;
-    const loopDelayMax = this.loop.count === 0 ? 0 : this.loop.max / 1e6;
-    this.loop.reset();
+    const loop = this.loop.take();
     return {
       time: Date.now(),
       pid: stats.pid,
@@ -100,8 +93,8 @@ export class StatusSampler {
       ...(stats.threads === undefined
         ? {}
         : { threads: stats.threads.threads, busyThreads: stats.threads.busyThreads }),
-      loopDelayP99: round(loopDelayP99),
-      loopDelayMax: round(loopDelayMax),
+      loopDelayP99: round(loop.p99Ms),
+      loopDelayMax: round(loop.maxMs),
       heapUsed: process.memoryUsage().heapUsed,
     };
   }

@@ -170,6 +170,7 @@ export class HttpPoolApp {
       queueDepth,
       queueSize,
       codel,
+      queue,
       holdShedConnections,
       concurrency,
     });

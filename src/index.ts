@@ -21,7 +21,7 @@ export {
   type WorkerPoolOptions,
   type Admission,
 } from './jobs/worker-pool';
-export { JobQueue, QueueItem, type QueueEntry } from './jobs/job-queue';
+export { JobQueue, QueueItem, type QueueEntry, type QueueOrder } from './jobs/job-queue';
 export { DEFAULT_OPTIONS, type HttpPoolOptions, type ResolvedOptions } from './options';
 export type { MetricsOptions } from './observe/app-metrics';
 export { LogFile, type LogFileOptions } from './observe/log-file';

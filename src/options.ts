@@ -80,7 +80,8 @@ export interface HttpPoolOptions {
   inputLimits?: InputLimitsOptions;
   /**
    * CoDel on the job queue: `true` (target 5 ms, interval 100 ms) or `{
-   * targetMs, intervalMs }`. While the smallest wait in an interval stays
+   * targetMs, intervalMs, adaptiveLifo }`; with `adaptiveLifo`, an
+   * overloaded queue serves its newest job first and sheds its stale head. While the smallest wait in an interval stays
    * above the target, a job that waited more than twice the target is
    * answered 503 as a worker reaches it, instead of run late (default off).
    */

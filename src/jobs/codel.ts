@@ -8,6 +8,17 @@
 //
 // Each interval, the smallest wait any job had decides the next: above the
 // target, the queue is overloaded for the next interval.
+//
+// Adaptive LIFO (`adaptiveLifo`, Meta's pairing with CoDel): while
+// overloaded, workers take the newest job, whose client is surely still
+// waiting, and the jobs at the head that waited past twice the target are
+// shed. A served request then waits about nothing however long the queue
+// stands; the ones shed are those a FIFO queue would have served late. Waits
+// taken from the tail no longer show a standing queue, so while newest-first
+// the queue stands until an interval in which a take left it empty and
+// nothing was shed (Meta's rule, overloaded while the queue has not been
+// empty for an interval, with refusals counted: a small queue drained by a
+// batch of finished jobs empties for a moment under any flood).
 
 import { checkPositiveFields } from '../option-fields';
 
@@ -17,15 +28,21 @@ export interface CodelOptions {
   targetMs?: number;
   /** How long the smallest wait is watched before it decides, in ms (default 100). */
   intervalMs?: number;
+  /** While overloaded, serve the newest job first and shed the stale ones at the head (default false). */
+  adaptiveLifo?: boolean;
 }
 
 export type ResolvedCodel = Required<CodelOptions>;
 
-export const DEFAULT_CODEL: ResolvedCodel = { targetMs: 5, intervalMs: 100 };
+const DEFAULT_TIMES = { targetMs: 5, intervalMs: 100 };
+
+export const DEFAULT_CODEL: ResolvedCodel = { ...DEFAULT_TIMES, adaptiveLifo: false };
 
 export class Codel {
   private intervalEnd: number;
   private minWait = Number.POSITIVE_INFINITY;
+  private tookAny = false;
+  private shedWhileNewestFirst = false;
   private overloaded = false;
 
   constructor(
@@ -40,18 +57,41 @@ export class Codel {
     return this.overloaded;
   }
 
-  /** A worker takes a job that waited `waitedMs` (0 if it never queued): true to drop it instead. */
-  shouldDrop(waitedMs: number): boolean {
+  /** True while the queue should be served newest first: overloaded, with `adaptiveLifo` on. */
+  get servesNewestFirst(): boolean {
+    return this.overloaded && this.options.adaptiveLifo;
+  }
+
+  /** True for a job, taken or still queued, that waited too long to run while the queue stands. */
+  isStale(waitedMs: number): boolean {
+    return this.overloaded && waitedMs > 2 * this.options.targetMs;
+  }
+
+  /** A request was shed (the queue full, or a stale job dropped): while newest first, the queue still stands. */
+  shed(): void {
+    if (this.servesNewestFirst) this.shedWhileNewestFirst = true;
+  }
+
+  /**
+   * A worker takes a job that waited `waitedMs` (0 if it never queued): true
+   * to drop it instead. `standingMs` is how long the queue has stood as this
+   * take sees it, what decides overload: the job's wait in FIFO order;
+   * serving newest first, 0 if the take left the queue empty, else Infinity.
+   */
+  shouldDrop(waitedMs: number, standingMs = waitedMs): boolean {
     const now = this.now();
     if (now >= this.intervalEnd) {
       // An interval with no job at all measured nothing: not a standing queue.
-      this.overloaded = this.minWait !== Number.POSITIVE_INFINITY && this.minWait > this.options.targetMs;
-      this.minWait = waitedMs;
+      this.overloaded = this.tookAny && (this.minWait > this.options.targetMs || this.shedWhileNewestFirst);
+      this.minWait = standingMs;
+      this.tookAny = true;
+      this.shedWhileNewestFirst = false;
       this.intervalEnd = now + this.options.intervalMs;
       return false; // the first job of an interval always runs
     }
-    if (waitedMs < this.minWait) this.minWait = waitedMs;
-    return this.overloaded && waitedMs > 2 * this.options.targetMs;
+    this.tookAny = true;
+    if (standingMs < this.minWait) this.minWait = standingMs;
+    return this.isStale(waitedMs);
   }
 }
 
@@ -59,5 +99,12 @@ export class Codel {
 export function checkCodel(value: unknown): ResolvedCodel | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return { ...DEFAULT_CODEL };
-  return checkPositiveFields('codel', value, DEFAULT_CODEL);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError('Option "codel" must be a boolean or an object: { targetMs, intervalMs, adaptiveLifo }');
+  }
+  const { adaptiveLifo = false, ...times } = value as Record<string, unknown>;
+  if (typeof adaptiveLifo !== 'boolean') {
+    throw new TypeError(`Option "codel.adaptiveLifo" must be a boolean, got ${String(adaptiveLifo)}`);
+  }
+  return { ...checkPositiveFields('codel', times, DEFAULT_TIMES), adaptiveLifo };
 }

@@ -12,6 +12,9 @@
 
 import { LinkedList, QueueItem, detachedEntry, type ListEntry } from './linked-list';
 
+/** Which end of the queue is taken from. */
+export type QueueOrder = 'fifo' | 'lifo';
+
 /** A handle to a queued value, for `JobQueue.remove`. */
 export type QueueEntry<T> = ListEntry<T>;
 
@@ -25,9 +28,16 @@ interface PutWaiter<T> extends Waiter<QueueEntry<T>> {
   value: T;
 }
 
-/** A bounded FIFO queue. `T` should not include `undefined`, which means "empty". */
+/** A bounded FIFO queue (newest first while `order` is 'lifo'). `T` should not include `undefined`, which means "empty". */
 export class JobQueue<T> {
   readonly maxSize: number;
+  /**
+   * Which value `poll` and `take` hand out: the oldest ('fifo', always unless
+   * changed) or the newest ('lifo'). CoDel's adaptive LIFO switches a job
+   * queue to 'lifo' while it is overloaded: the newest job waited least, so
+   * its client is still there, and the oldest are shed from the head.
+   */
+  order: QueueOrder = 'fifo';
   private readonly items = new LinkedList<T>();
   private readonly takers = new LinkedList<Waiter<T>>();
   private readonly putters = new LinkedList<PutWaiter<T>>();
@@ -73,10 +83,13 @@ export class JobQueue<T> {
     return this.items.push(value);
   }
 
-  /** Removes and returns the oldest value without waiting; `undefined` when empty. */
+  /**
+   * Removes and returns the next value without waiting (the oldest, or the
+   * newest while `order` is 'lifo'); `undefined` when empty.
+   */
   poll(): T | undefined {
     if (this.items.length === 0) return undefined;
-    const value = this.items.shift() as T;
+    const value = (this.order === 'fifo' ? this.items.shift() : this.items.pop()) as T;
     this.admitPutter();
     return value;
   }

@@ -29,7 +29,8 @@ import type { AdaptiveConcurrency } from './adaptive-concurrency';
 import { Codel, type ResolvedCodel } from './codel';
 import { RetryAfter } from './retry-after';
 import { queueFull, queueTimeout, shuttingDown } from './shedding';
-import type { Admission, WorkerPool } from './worker-pool';
+import type { JobQueue, QueueOrder } from './job-queue';
+import type { Admission, PoolJob, WorkerPool } from './worker-pool';
 
 /** The part of the pool the supervisor uses; a test can fake just this. */
 export type JobScheduler = Pick<WorkerPool, 'submit' | 'cancel' | 'release'>;
@@ -49,6 +50,8 @@ export interface SupervisorParts {
   queueSize: number;
   /** CoDel on the queue, when the `codel` option is on. */
   codel?: ResolvedCodel | undefined;
+  /** The pool's queue: with CoDel's adaptive LIFO, its order is switched and its stale head shed. */
+  queue?: (Pick<JobQueue<PoolJob>, 'peek' | 'size'> & { order: QueueOrder }) | undefined;
   /** The `holdShedConnections` option. */
   holdShedConnections?: boolean;
   /** With `workers: 'auto'`: told each job's run time, asked for more room when the queue is full. */
@@ -70,6 +73,8 @@ export class JobSupervisor implements JobOwner {
   /** Queue depth from which sheddable routes are refused. */
   private readonly sheddableDepth: number;
   private readonly codel: Codel | undefined;
+  /** Set with adaptive LIFO only. */
+  private readonly lifoQueue: SupervisorParts['queue'];
   private readonly shedConnections: ShedConnections | undefined;
   private readonly concurrency: SupervisorParts['concurrency'];
 
@@ -83,6 +88,7 @@ export class JobSupervisor implements JobOwner {
     this.queueDepth = parts.queueDepth;
     this.sheddableDepth = Math.ceil(parts.queueSize / 2);
     this.codel = parts.codel === undefined ? undefined : new Codel(parts.codel);
+    this.lifoQueue = parts.codel?.adaptiveLifo === true ? parts.queue : undefined;
     this.shedConnections = parts.holdShedConnections === true ? new ShedConnections() : undefined;
     this.concurrency = parts.concurrency;
   }
@@ -126,6 +132,7 @@ export class JobSupervisor implements JobOwner {
     if (admission === 'rejected' && route.priority === 'critical' && this.makeRoomFor(job)) return;
     if (admission === 'rejected') {
       job.drop();
+      this.codel?.shed();
       this.recorder.shed('queue_full');
       this.refuse(res, this.retryAfter.seconds());
       return;
@@ -227,17 +234,40 @@ export class JobSupervisor implements JobOwner {
 
   jobStarted(job: HttpJob): boolean {
     const now = job.startedAt as number;
-    const waited = now - job.queuedAt;
-    if (this.codel?.shouldDrop(waited) === true) {
-      // A standing queue: this job waited past twice the target; its client has likely given up.
-      this.recorder.shed('queue_delay');
-      job.endWith(queueTimeout(Math.round(waited), this.retryAfter.seconds()));
-      return false;
-    }
+    if (this.codel !== undefined && this.codelDrops(this.codel, job, now)) return false;
     sendContinue(job.res);
     this.recorder.started(now - job.receivedAt);
     this.live.watch(job.deadline, job.route.timeoutMs ?? this.handlerTimeoutMs, now);
     return true;
+  }
+
+  // CoDel as a worker takes `job`: true if it was dropped instead (a
+  // standing queue, and it waited past twice the target: its client has
+  // likely given up). With adaptive LIFO the queue's order follows overload,
+  // and while newest-first the stale jobs at the head are shed, which a
+  // worker taking from the tail would never reach.
+  private codelDrops(codel: Codel, job: HttpJob, now: number): boolean {
+    const waited = now - job.queuedAt;
+    const queue = this.lifoQueue;
+    // Taking from the tail, waits say nothing of how long the queue stood; that it is not empty yet does.
+    const standing = queue?.order === 'lifo' && queue.size > 0 ? Number.POSITIVE_INFINITY : waited;
+    const drop = codel.shouldDrop(waited, standing);
+    if (queue !== undefined) {
+      queue.order = codel.servesNewestFirst ? 'lifo' : 'fifo';
+      for (let head = queue.peek(); queue.order === 'lifo' && head instanceof HttpJob; head = queue.peek()) {
+        const headWaited = now - head.queuedAt;
+        if (!codel.isStale(headWaited)) break;
+        this.shedDelayed(head, headWaited);
+      }
+    }
+    if (drop) this.shedDelayed(job, waited);
+    return drop;
+  }
+
+  private shedDelayed(job: HttpJob, waited: number): void {
+    this.codel?.shed();
+    this.recorder.shed('queue_delay');
+    job.endWith(queueTimeout(Math.round(waited), this.retryAfter.seconds()));
   }
 
   jobEnded(job: HttpJob): void {

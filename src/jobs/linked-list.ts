@@ -9,7 +9,7 @@
 //       │     │◄───────┤     │◄───────┤     │
 //       └─────┘  prev  └─────┘  prev  └─────┘
 //
-// push() links at the tail, shift() unlinks at the head, and remove(node)
+// push() links at the tail, shift() unlinks at the head (pop() at the tail), and remove(node)
 // unlinks from anywhere in O(1) because the node knows both neighbours. A node
 // remembers its list, so removing it twice, or from another list, is a
 // harmless `false` rather than a corrupted chain. link() and unlink() below
@@ -85,6 +85,14 @@ export class LinkedList<T> {
   /** Removes and returns the oldest value, or `undefined` when empty. */
   shift(): T | undefined {
     const node = this.head;
+    if (node === null) return undefined;
+    this.unlink(node);
+    return node.value;
+  }
+
+  /** Removes and returns the newest value, or `undefined` when empty. */
+  pop(): T | undefined {
+    const node = this.tail;
     if (node === null) return undefined;
     this.unlink(node);
     return node.value;

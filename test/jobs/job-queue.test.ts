@@ -76,6 +76,17 @@ describe('JobQueue', () => {
       expect(queue.poll()).to.equal('c');
     });
 
+    it(".poll() takes the newest first while order is 'lifo', and FIFO again after", () => {
+      const { queue } = filled(4, ['a', 'b', 'c']);
+      queue.order = 'lifo';
+      expect(queue.poll()).to.equal('c');
+      queue.offer('d');
+      expect(queue.poll()).to.equal('d');
+      expect(queue.peek()).to.equal('a'); // peek is always the oldest: the head a LIFO consumer sheds from
+      queue.order = 'fifo';
+      expect([queue.poll(), queue.poll(), queue.poll()]).to.deep.equal(['a', 'b', undefined]);
+    });
+
     it('.poll() returns undefined when empty', () => {
       const queue = new JobQueue<string>(1);
       expect(queue.poll()).to.equal(undefined);

@@ -21,6 +21,18 @@ describe('LinkedList', () => {
     expect(list.length).to.equal(0);
   });
 
+  it('pops from the tail, and a popped node can be pushed again', () => {
+    const list = new LinkedList<Item>();
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => new Item(name)) as [Item, Item, Item];
+    for (const it of [a, b, c]) list.push(it);
+    expect(list.pop()).to.equal(c);
+    expect(names(list)).to.deep.equal(['a', 'b']);
+    expect(list.holds(c)).to.equal(false);
+    list.push(c);
+    expect([list.pop(), list.pop(), list.shift(), list.pop()]).to.deep.equal([c, b, a, undefined]);
+    expect(list.length).to.equal(0);
+  });
+
   it('removes from the head, the middle and the tail in place', () => {
     const list = new LinkedList<Item>();
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => new Item(name)) as [Item, Item, Item, Item];

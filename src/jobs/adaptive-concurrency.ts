@@ -43,7 +43,7 @@ export const DEFAULT_ADAPTIVE_WORKERS: ResolvedAdaptiveWorkers = { min: 4, max: 
 export const WINDOW_SAMPLES = 16;
 export const WINDOW_MS = 50;
 /** How much slower than the baseline the jobs may run before the limit shrinks. */
-export const TOLERANCE = 2;
+export const TOLERANCE = 1.5;
 /** The event-loop delay (p99 over a window, ms) past which the limit shrinks. */
 export const LOOP_TARGET_MS = 30;
 /** The baseline closes this fraction of its gap to a slower window mean per ms: it forgets over ~30 s. */

@@ -77,15 +77,15 @@ describe('AdaptiveConcurrency', () => {
     expect(limit.limit).to.equal(8);
   });
 
-  it('shrinks by the gradient once jobs run slower than twice the baseline, at most by half a window', () => {
+  it('shrinks by the gradient once jobs run slower than 1.5 × the baseline, at most by half a window', () => {
     const limit = limiter(4, 1000);
     for (let i = 0; i < 4; i++) window(limit, 10); // 4 → 64
     expect(limit.limit).to.equal(64);
-    window(limit, 25); // gradient 2 × 10 / 25 = 0.8
-    expect(limit.limit).to.equal(51);
-    window(limit, 100); // gradient 0.2, clamped to 0.5
-    expect(limit.limit).to.equal(25);
-    expect(limit.stats()).to.include({ limit: 25, runMs: 100 });
+    window(limit, 20); // gradient 1.5 × 10 / 20 = 0.75
+    expect(limit.limit).to.equal(48);
+    window(limit, 100); // gradient 0.15, clamped to 0.5
+    expect(limit.limit).to.equal(24);
+    expect(limit.stats()).to.include({ limit: 24, runMs: 100 });
   });
 
   it('after the first congestion, grows by √limit a window instead of doubling', () => {

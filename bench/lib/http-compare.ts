@@ -5,7 +5,7 @@
 // next run starts only once the last server has gone quiet.
 
 import { runLoad, type LoadResult } from './load';
-import { runPoliteLoad } from './polite-load';
+import { runPacedLoad } from './paced-load';
 import { ServerProcess, type CpuSample, type ServerSpec } from './server-process';
 import { median, ratio } from './stats';
 import { num } from './table';
@@ -17,12 +17,23 @@ export interface Phase {
   durationSec: number;
   /** Request headers besides Host (e.g. Accept-Encoding); none by default. */
   headers?: Record<string, string>;
-  /** Clients that wait out a 503's Retry-After (bench/lib/polite-load.ts) instead of autocannon's instant retries. */
+  /**
+   * Clients that wait out a 503's Retry-After (bench/lib/paced-load.ts)
+   * instead of autocannon's instant retries.
+   */
   honourRetryAfter?: boolean;
   /** autocannon only: requests in flight per connection (default 1). */
   pipelining?: number;
   /** autocannon only: seconds run before counting starts (see LoadOptions.settleSec). */
   settleSec?: number;
+  /**
+   * New requests per second offered across all connections (bench/lib/paced-load.ts,
+   * which retries each 503 at once, or after its Retry-After with
+   * honourRetryAfter); without it, autocannon's closed loop. A function is
+   * called once, as the phase begins, with the runs of the phases before
+   * it: a rate set from a capacity measured in this run.
+   */
+  overallRate?: number | ((earlier: readonly HttpRun[]) => number);
 }
 
 export interface HttpRun {
@@ -35,6 +46,8 @@ export interface HttpRun {
   cpuUsPerResponse: number;
   /** Server CPU as a share of one core over the run. */
   serverCpu: number;
+  /** The phase's offered rate (requests/s), when it had one. */
+  offeredRate?: number;
 }
 
 export interface CompareOptions {
@@ -79,9 +92,11 @@ export async function compareServers(options: CompareOptions): Promise<HttpRun[]
     }
     log(`warmed up (${options.warmupSec} s each)`);
     for (const phase of options.phases) {
+      const rate = typeof phase.overallRate === 'function' ? phase.overallRate(runs) : phase.overallRate;
+      if (rate !== undefined) log(`${phase.name}: offering ${num(rate)} requests/s`);
       for (let round = 0; round < options.rounds; round++) {
         for (const server of rotate(servers, round)) {
-          const run = await measure(server, phase, round);
+          const run = await measure(server, phase, round, rate);
           runs.push(run);
           log(
             `${phase.name} round ${round + 1}/${options.rounds} ${server.spec.name.padEnd(22)} ` +
@@ -100,16 +115,20 @@ export async function compareServers(options: CompareOptions): Promise<HttpRun[]
   return runs;
 }
 
-async function measure(server: ServerProcess, phase: Phase, round: number): Promise<HttpRun> {
+async function measure(server: ServerProcess, phase: Phase, round: number, rate?: number): Promise<HttpRun> {
   await server.cpuStart();
-  const load = await (phase.honourRetryAfter === true ? runPoliteLoad : runLoad)({
+  const options = {
     url: server.url(phase.route),
     connections: phase.connections,
     durationSec: phase.durationSec,
     headers: phase.headers,
     pipelining: phase.pipelining,
     settleSec: phase.settleSec,
-  });
+    ...(rate === undefined ? {} : { overallRate: Math.round(rate) }),
+  };
+  const paced = phase.honourRetryAfter === true || rate !== undefined;
+  const retry = phase.honourRetryAfter === true ? 'retry-after' : 'instant';
+  const load = await (paced ? runPacedLoad({ ...options, retry }) : runLoad(options));
   const cpu = await server.cpuStop();
   const cpuUs = cpu.userUs + cpu.systemUs;
   return {
@@ -120,6 +139,7 @@ async function measure(server: ServerProcess, phase: Phase, round: number): Prom
     cpu,
     cpuUsPerResponse: load.responses > 0 ? cpuUs / load.responses : Number.NaN,
     serverCpu: cpuUs / 1000 / cpu.wallMs,
+    ...(rate === undefined ? {} : { offeredRate: Math.round(rate) }),
   };
 }
 

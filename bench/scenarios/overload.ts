@@ -10,15 +10,20 @@
 // servers have no bound: they accept all 1,000 connections' requests.
 // httppool with `workers: 'auto'` finds its size itself, from the same queue.
 //
+// After the capacity runs, offered rates: 1×, 2× and 4× the capacity just
+// measured, at 1,000 connections, from clients that retry a 503 at once and
+// from clients that wait out its Retry-After (bench/lib/paced-load.ts).
+//
 // Latencies at 1,000 connections are counted from 2 s after the load starts:
 // opening that many connections (and the kernel's SYN retries while it does)
 // is not the server's latency. A last phase pipelines 16 requests on each of
 // 100 connections to a 5 ms wait: 1,600 in flight, which a pool sized for the
 // CPU-bound route sheds, and which the machine can serve.
 
-import { compareServers, summarize, type Phase, type ServerSummary } from '../lib/http-compare';
+import { compareServers, summarize, type HttpRun, type Phase, type ServerSummary } from '../lib/http-compare';
 import { goal, type Scenario, type ScenarioContext, type ScenarioOutput } from '../lib/scenario';
 import { BRIEF_WAIT_MS, WORK_CPU_MS, WORK_WAIT_MS } from '../servers/work';
+import { median } from '../lib/stats';
 import { markdownTable, num } from '../lib/table';
 import { BASELINE, SERVERS } from './throughput';
 
@@ -35,16 +40,35 @@ const PIPELINED_CONNECTIONS = 100;
 const PIPELINING = 16;
 
 const FASTIFY_PRESSURE = { name: 'fastify + under-pressure', script: 'fastify-pressure' };
+/** Offered rates, as multiples of the capacity measured earlier in the same run. */
+const RATE_MULTIPLES = [1, 2, 4] as const;
+const rateName = (multiple: number, polite: boolean): string =>
+  `${multiple}× capacity${polite ? ', Retry-After honoured' : ', instant retry'}`;
+// The handler's capacity on this machine: the median 2xx/s of every server's capacity runs.
+const capacityOf = (earlier: readonly HttpRun[]): number =>
+  median(earlier.filter((run) => run.phase === 'capacity').map((run) => run.load.okRps));
 
 export const overload: Scenario = {
   name: 'overload',
   description: `GET /work: ${WORK_CPU_MS} ms of CPU then a ${WORK_WAIT_MS} ms wait; capacity, then ${OVERLOAD_CONNECTIONS} connections; then pipelined`,
   async run({ settings }: ScenarioContext): Promise<ScenarioOutput> {
-    // Short runs for the unloaded, capacity, polite and pipelined phases: the whole suite must stay under 10 minutes.
+    // Short runs for all but the closed-loop flood: with the offered rates, 3 rounds take about 12 minutes.
     const short = Math.min(settings.durationSec, 2);
     const phases: Phase[] = [
       { name: 'unloaded', route: '/work', connections: UNLOADED_CONNECTIONS, durationSec: short },
       { name: 'capacity', route: '/work', connections: CAPACITY_CONNECTIONS, durationSec: short },
+      // Offered rates (bench/lib/paced-load.ts): new requests at k × capacity, each 503 retried at once or after its Retry-After.
+      ...RATE_MULTIPLES.flatMap((multiple) =>
+        [false, true].map((polite) => ({
+          name: rateName(multiple, polite),
+          route: '/work',
+          connections: OVERLOAD_CONNECTIONS,
+          durationSec: short,
+          settleSec: SETTLE_SEC,
+          honourRetryAfter: polite,
+          overallRate: (earlier: readonly HttpRun[]) => multiple * capacityOf(earlier),
+        })),
+      ),
       {
         name: 'overload',
         route: '/work',
@@ -178,7 +202,7 @@ export const overload: Scenario = {
       ]),
     );
     const politeTitle =
-      `overload with clients that honour Retry-After (bench/lib/polite-load.ts: after a 503, a connection waits ` +
+      `overload with clients that honour Retry-After (bench/lib/paced-load.ts: after a 503, a connection waits ` +
       `Retry-After before its next request), ${Math.min(short, 2)} s at c=${OVERLOAD_CONNECTIONS}`;
     const pipelinedTable = markdownTable(
       ['server', '2xx/s', '2xx ÷ node:http', '503/s', '2xx p50 ms', '2xx p99 ms', 'errors'],
@@ -195,6 +219,55 @@ export const overload: Scenario = {
     const pipelinedTitle =
       `pipelined: GET /brief (a ${BRIEF_WAIT_MS} ms wait, no CPU), c=${PIPELINED_CONNECTIONS} -p ${PIPELINING} ` +
       `(${PIPELINED_CONNECTIONS * PIPELINING} requests in flight), ${short} s counted after ${SETTLE_SEC} s`;
+    const rateCells = (name: string, polite: boolean): string[] => {
+      const capacity = find(name, 'capacity')?.okRps ?? Number.NaN;
+      const unloaded = find(name, 'unloaded')?.okP99 ?? Number.NaN;
+      return RATE_MULTIPLES.flatMap((multiple) => {
+        const at = find(name, rateName(multiple, polite));
+        return [
+          `${num(((at?.okRps ?? Number.NaN) / capacity) * 100)} %`,
+          `${num((at?.okP99 ?? Number.NaN) / unloaded, 1)}×`,
+          num(at?.non2xxPerSec ?? Number.NaN),
+        ];
+      });
+    };
+    const rateHeader = [
+      'server',
+      ...RATE_MULTIPLES.flatMap((multiple) => [
+        `${multiple}×: 2xx ÷ capacity`,
+        `${multiple}×: 2xx p99 ÷ unloaded`,
+        `${multiple}×: 503/s`,
+      ]),
+    ];
+    const rateTables = [false, true].map(
+      (polite) =>
+        `offered rates: GET /work at 1×, 2× and 4× the capacity measured in this run (median 2xx/s of the capacity runs), ` +
+        `${OVERLOAD_CONNECTIONS} connections, each on its own schedule (bench/lib/paced-load.ts), ` +
+        `${polite ? 'a 503 retried after its Retry-After' : 'a 503 retried at once'}; ` +
+        `${short} s counted after ${SETTLE_SEC} s\n\n` +
+        markdownTable(
+          rateHeader,
+          servers.map(({ name }) => [name, ...rateCells(name, polite)]),
+        ),
+    );
+    const rateGoals = (name: string): string[] =>
+      [false, true].flatMap((polite) =>
+        RATE_MULTIPLES.flatMap((multiple) => {
+          const at = find(name, rateName(multiple, polite));
+          const capacity = find(name, 'capacity')?.okRps ?? Number.NaN;
+          const unloaded = find(name, 'unloaded')?.okP99 ?? Number.NaN;
+          const label = `${rateName(multiple, polite)}: ${name}`;
+          return [
+            goal(`${label} goodput ÷ its capacity`, ((at?.okRps ?? Number.NaN) / capacity) * 100, '≥', 90, '%'),
+            goal(
+              `${label} 2xx p99 ÷ its unloaded p99`,
+              (at?.okP99 ?? Number.NaN) / unloaded,
+              '≤',
+              multiple === 4 ? 3 : 5,
+            ),
+          ];
+        }),
+      );
     const goals = (row: (typeof rows)[number] | undefined): string[] => [
       goal(`overload: ${row?.name} goodput ÷ its capacity`, (row?.share ?? Number.NaN) * 100, '≥', 90, '%'),
       goal(`overload: ${row?.name} 2xx p99 ÷ its unloaded p99`, row?.growth ?? Number.NaN, '≤', 5),
@@ -219,10 +292,17 @@ export const overload: Scenario = {
       settings: { phases, workers: OVERLOAD_WORKERS, queueSize: OVERLOAD_QUEUE, backlog: BACKLOG, servers },
       summary: summaries,
       runs,
-      tables: [`${title}\n\n${table}`, `${politeTitle}\n\n${politeTable}`, `${pipelinedTitle}\n\n${pipelinedTable}`],
+      tables: [
+        ...rateTables,
+        `${title}\n\n${table}`,
+        `${politeTitle}\n\n${politeTable}`,
+        `${pipelinedTitle}\n\n${pipelinedTable}`,
+      ],
       findings: [
+        ...rateGoals(adaptive.name),
         ...goals(auto),
         goal(`pipelined: ${adaptive.name} 2xx ÷ node:http's`, auto?.pipelinedShare ?? Number.NaN, '≥', 0.9),
+        ...rateGoals(httppool.name),
         ...goals(mine),
         ...others.map(
           (row) =>

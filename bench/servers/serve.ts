@@ -20,7 +20,7 @@ export interface ServerConfig {
   /** httppool-threads only: worker threads for its CPU route (0: run it inline). */
   threads?: number;
   /** httppool only: CoDel on the job queue (the `codel` option). */
-  codel?: boolean;
+  codel?: boolean | { targetMs?: number; intervalMs?: number; adaptiveLifo?: boolean };
   /** httppool only: the `holdShedConnections` option. */
   holdShed?: boolean;
   /** httppool-cluster only: how many processes serve. */

@@ -219,18 +219,24 @@ export const overload: Scenario = {
     const pipelinedTitle =
       `pipelined: GET /brief (a ${BRIEF_WAIT_MS} ms wait, no CPU), c=${PIPELINED_CONNECTIONS} -p ${PIPELINING} ` +
       `(${PIPELINED_CONNECTIONS * PIPELINING} requests in flight), ${short} s counted after ${SETTLE_SEC} s`;
-    const rateCells = (name: string, polite: boolean): string[] => {
-      const capacity = find(name, 'capacity')?.okRps ?? Number.NaN;
-      const unloaded = find(name, 'unloaded')?.okP99 ?? Number.NaN;
-      return RATE_MULTIPLES.flatMap((multiple) => {
-        const at = find(name, rateName(multiple, polite));
-        return [
-          `${num(((at?.okRps ?? Number.NaN) / capacity) * 100)} %`,
-          `${num((at?.okP99 ?? Number.NaN) / unloaded, 1)}×`,
-          num(at?.non2xxPerSec ?? Number.NaN),
-        ];
-      });
+    // One server at one offered rate: goodput ÷ its capacity, 2xx p99 ÷ its unloaded p99, non-2xx/s.
+    const atRate = (
+      name: string,
+      multiple: number,
+      polite: boolean,
+    ): { share: number; growth: number; shed: number } => {
+      const at = find(name, rateName(multiple, polite));
+      return {
+        share: (at?.okRps ?? Number.NaN) / (find(name, 'capacity')?.okRps ?? Number.NaN),
+        growth: (at?.okP99 ?? Number.NaN) / (find(name, 'unloaded')?.okP99 ?? Number.NaN),
+        shed: at?.non2xxPerSec ?? Number.NaN,
+      };
     };
+    const rateCells = (name: string, polite: boolean): string[] =>
+      RATE_MULTIPLES.flatMap((multiple) => {
+        const { share, growth, shed } = atRate(name, multiple, polite);
+        return [`${num(share * 100)} %`, `${num(growth, 1)}×`, num(shed)];
+      });
     const rateHeader = [
       'server',
       ...RATE_MULTIPLES.flatMap((multiple) => [
@@ -253,18 +259,11 @@ export const overload: Scenario = {
     const rateGoals = (name: string): string[] =>
       [false, true].flatMap((polite) =>
         RATE_MULTIPLES.flatMap((multiple) => {
-          const at = find(name, rateName(multiple, polite));
-          const capacity = find(name, 'capacity')?.okRps ?? Number.NaN;
-          const unloaded = find(name, 'unloaded')?.okP99 ?? Number.NaN;
+          const { share, growth } = atRate(name, multiple, polite);
           const label = `${rateName(multiple, polite)}: ${name}`;
           return [
-            goal(`${label} goodput ÷ its capacity`, ((at?.okRps ?? Number.NaN) / capacity) * 100, '≥', 90, '%'),
-            goal(
-              `${label} 2xx p99 ÷ its unloaded p99`,
-              (at?.okP99 ?? Number.NaN) / unloaded,
-              '≤',
-              multiple === 4 ? 3 : 5,
-            ),
+            goal(`${label} goodput ÷ its capacity`, share * 100, '≥', 90, '%'),
+            goal(`${label} 2xx p99 ÷ its unloaded p99`, growth, '≤', multiple === 4 ? 3 : 5),
           ];
         }),
       );

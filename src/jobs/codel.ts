@@ -80,16 +80,16 @@ export class Codel {
    */
   shouldDrop(waitedMs: number, standingMs = waitedMs): boolean {
     const now = this.now();
+    const measured = this.tookAny;
+    this.tookAny = true;
     if (now >= this.intervalEnd) {
       // An interval with no job at all measured nothing: not a standing queue.
-      this.overloaded = this.tookAny && (this.minWait > this.options.targetMs || this.shedWhileNewestFirst);
+      this.overloaded = measured && (this.minWait > this.options.targetMs || this.shedWhileNewestFirst);
       this.minWait = standingMs;
-      this.tookAny = true;
       this.shedWhileNewestFirst = false;
       this.intervalEnd = now + this.options.intervalMs;
       return false; // the first job of an interval always runs
     }
-    this.tookAny = true;
     if (standingMs < this.minWait) this.minWait = standingMs;
     return this.isStale(waitedMs);
   }

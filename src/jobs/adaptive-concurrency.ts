@@ -14,15 +14,20 @@
 //   (parsing, 503s, static files);
 // - gradient = min(TOLERANCE × baseline ÷ run time, LOOP_TARGET_MS ÷ loop
 //   delay), clamped to [0.5, 1]. Below 1 the limit is multiplied by it: a
-//   congested pool shrinks fast, at most by half a window. At 1, a pool that
-//   used its limit grows: doubling until the first congestion (slow start),
-//   then by √limit a window, so it probes gently near its ceiling.
+//   congested pool shrinks fast, at most by half a window.
+// - At 1, a pool that used its limit grows: doubling until the first
+//   congestion (slow start), then by √limit a window, so it probes gently
+//   near its ceiling.
 // - A request that meets a full queue while the last window was not congested
-//   doubles the limit at once (`needMore`): a burst such as pipelined
-//   clients' is served instead of shed while the machine has room. Until the
-//   first congestion that may happen on every such request; after it, once a
-//   window, so the next window judges the doubling (without the once, a full
-//   queue under a retry flood doubled it on every refusal, straight to `max`).
+//   grows the limit at once (`needMore`): a burst such as pipelined clients'
+//   is served instead of shed while the machine has room. In slow start it
+//   doubles on every such request; after it, it takes the same √limit step,
+//   once a window, so the next window judges it. Doubling there made the
+//   limit swing between the knee and twice the knee under a retry flood (13
+//   to 41 on the bench's CPU-bound route), and the run time with it.
+// - A window whose jobs run in under half the baseline means the work changed
+//   (a faster route took over, say): what congestion taught is stale, so
+//   slow start begins again.
 
 import { checkPositiveFields } from '../option-fields';
 import type { WorkerPool } from './worker-pool';
@@ -43,7 +48,7 @@ export const DEFAULT_ADAPTIVE_WORKERS: ResolvedAdaptiveWorkers = { min: 4, max: 
 export const WINDOW_SAMPLES = 16;
 export const WINDOW_MS = 50;
 /** How much slower than the baseline the jobs may run before the limit shrinks. */
-export const TOLERANCE = 1.5;
+export const TOLERANCE = 1.25;
 /** The event-loop delay (p99 over a window, ms) past which the limit shrinks. */
 export const LOOP_TARGET_MS = 30;
 /** The baseline closes this fraction of its gap to a slower window mean per ms: it forgets over ~30 s. */
@@ -116,7 +121,7 @@ export class AdaptiveConcurrency {
     if (this.congested || this.current >= this.bounds.max) return false;
     if (this.grewOnDemand && !this.slowStart) return false;
     this.grewOnDemand = true;
-    this.set(this.current * 2);
+    this.grow();
     return true;
   }
 
@@ -139,6 +144,7 @@ export class AdaptiveConcurrency {
     // Run times of a pool that used its whole limit are partly its own doing
     // (the jobs slow each other down): they teach the baseline ten times slower.
     const saturated = this.peakInFlight >= this.current;
+    if (runMs < this.baseline / 2) this.slowStart = true;
     const memoryMs = saturated ? BASELINE_MEMORY_MS * 10 : BASELINE_MEMORY_MS;
     if (runMs < this.baseline) this.baseline = runMs;
     else this.baseline += (runMs - this.baseline) * Math.min(1, elapsed / memoryMs);
@@ -150,9 +156,9 @@ export class AdaptiveConcurrency {
     if (this.congested) {
       this.slowStart = false;
       this.set(Math.floor(this.current * gradient));
-    } else if (saturated) {
-      // Only a pool that used its whole limit learned it could take more.
-      this.set(this.slowStart ? this.current * 2 : this.current + Math.ceil(Math.sqrt(this.current)));
+    } else if (saturated && (this.slowStart || !this.grewOnDemand)) {
+      // Only a pool that used its whole limit learned it could take more; past slow start, one step a window.
+      this.grow();
     }
     this.lastRunMs = runMs;
     this.lastLoopDelayMs = round(loopDelayMs);
@@ -161,6 +167,11 @@ export class AdaptiveConcurrency {
     this.runTotal = 0;
     this.peakInFlight = 0;
     this.grewOnDemand = false;
+  }
+
+  /** One growth step: double in slow start, else √limit. */
+  private grow(): void {
+    this.set(this.slowStart ? this.current * 2 : this.current + Math.ceil(Math.sqrt(this.current)));
   }
 
   private set(limit: number): void {

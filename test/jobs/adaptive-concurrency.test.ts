@@ -77,15 +77,17 @@ describe('AdaptiveConcurrency', () => {
     expect(limit.limit).to.equal(8);
   });
 
-  it('shrinks by the gradient once jobs run slower than 1.5 × the baseline, at most by half a window', () => {
+  it('shrinks by the gradient once jobs run slower than 1.25 × the baseline, at most by half a window', () => {
     const limit = limiter(4, 1000);
     for (let i = 0; i < 4; i++) window(limit, 10); // 4 → 64
     expect(limit.limit).to.equal(64);
-    window(limit, 20); // gradient 1.5 × 10 / 20 = 0.75
-    expect(limit.limit).to.equal(48);
-    window(limit, 100); // gradient 0.15, clamped to 0.5
-    expect(limit.limit).to.equal(24);
-    expect(limit.stats()).to.include({ limit: 24, runMs: 100 });
+    window(limit, 12.5); // at the tolerance: no congestion, and a used-up pool grows
+    expect(limit.limit).to.equal(128);
+    window(limit, 20); // gradient 1.25 × 10 / 20 = 0.625
+    expect(limit.limit).to.equal(80);
+    window(limit, 100); // gradient 0.125, clamped to 0.5
+    expect(limit.limit).to.equal(40);
+    expect(limit.stats()).to.include({ limit: 40, runMs: 100 });
   });
 
   it('after the first congestion, grows by √limit a window instead of doubling', () => {
@@ -95,6 +97,19 @@ describe('AdaptiveConcurrency', () => {
     expect(limit.limit).to.equal(32);
     window(limit, 10);
     expect(limit.limit).to.equal(32 + 6);
+    window(limit, 10);
+    expect(limit.limit).to.equal(38 + 7);
+  });
+
+  it('starts slow start again when the jobs run in under half the baseline: the work changed', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 3; i++) window(limit, 10); // 32
+    window(limit, 40); // 16
+    window(limit, 4); // a faster handler took over: doubling again
+    expect(limit.limit).to.equal(32);
+    window(limit, 4);
+    expect(limit.limit).to.equal(64);
+    expect(limit.stats().baselineMs).to.equal(4);
   });
 
   it('shrinks when the event loop is late, even while the jobs it measures stay fast', () => {
@@ -137,7 +152,7 @@ describe('AdaptiveConcurrency', () => {
     expect(learned(busy) * 5).to.be.below(learned(idle));
   });
 
-  it('needMore doubles the limit at each call until the first congestion, then once a window, never past max', () => {
+  it('needMore doubles the limit at each call until the first congestion, then grows one step a window, never past max', () => {
     const limit = limiter(4, 40);
     expect(limit.needMore()).to.equal(true);
     expect(limit.needMore()).to.equal(true);
@@ -147,13 +162,16 @@ describe('AdaptiveConcurrency', () => {
     expect(limit.needMore()).to.equal(false);
     expect(limit.limit).to.equal(16);
     window(limit, 10, 4); // healthy again, not used up: stays 16
-    expect(limit.needMore()).to.equal(true);
-    expect(limit.limit).to.equal(32);
+    expect(limit.needMore()).to.equal(true); // past slow start: √16
+    expect(limit.limit).to.equal(20);
     expect(limit.needMore()).to.equal(false); // once a window
-    window(limit, 10, 4);
-    expect(limit.needMore()).to.equal(true);
+    window(limit, 10); // used up, but it already grew this window
+    expect(limit.limit).to.equal(20);
+    for (let i = 0; i < 4; i++) {
+      limit.needMore();
+      window(limit, 10, 4);
+    }
     expect(limit.limit).to.equal(40);
-    window(limit, 10, 4);
     expect(limit.needMore()).to.equal(false); // at max
   });
 

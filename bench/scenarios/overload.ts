@@ -1,14 +1,18 @@
 // overload: a handler with a real bottleneck (1 ms of CPU, then a 10 ms wait),
 // first unloaded and at capacity, then at 1,000 connections.
 //
-// Sizing httppool to the bottleneck (Little's law): 1 ms of CPU per request
-// lets one core finish at most ~1,000 requests/s, and each request holds its
-// worker ~11 ms, so ~11 workers keep the core busy; 16 leaves slack for
-// jitter. A queue of 32 lets a burst wait at most ~32 ms more (32 requests at
-// ~1,000/s), so an admitted request's latency stays within a few times the
-// unloaded one; every request past that is shed with a 503 at once. The other
-// servers have no bound: they accept all 1,000 connections' requests.
-// httppool with `workers: 'auto'` finds its size itself, from the same queue.
+// Sizing httppool to the bottleneck (Little's law): 1 ms of CPU (plus ~0.1 ms
+// of HTTP) per request lets one core finish at most ~900 requests/s, and each
+// request holds its worker ~11 ms, so ~10 workers keep the core busy; 12
+// leave slack for jitter. Past that, a worker more only makes every job run
+// longer. A queue of 8 lets a burst wait at most ~9 ms more (8 requests at
+// ~900/s), so an admitted request's latency stays within a few times the
+// unloaded one; every request past that is shed with a 503 at once. Probed
+// at 4× capacity (2xx p99 ÷ unloaded): 16 workers and a queue of 32, 4.3–4.8×;
+// 16 and 8, 2.8–2.9×; 12 and 8, 1.9–2.9×; 12 and 4 no better, with less
+// goodput at capacity. The other servers have no bound: they accept all
+// 1,000 connections' requests. httppool with `workers: 'auto'` finds its size
+// itself, in front of the same queue.
 //
 // After the capacity runs, offered rates: 1×, 2× and 4× the capacity just
 // measured, at 1,000 connections, from clients that retry a 503 at once and
@@ -27,8 +31,8 @@ import { median } from '../lib/stats';
 import { markdownTable, num } from '../lib/table';
 import { BASELINE, SERVERS } from './throughput';
 
-export const OVERLOAD_WORKERS = 16;
-export const OVERLOAD_QUEUE = 32;
+export const OVERLOAD_WORKERS = 12;
+export const OVERLOAD_QUEUE = 8;
 /** httppool's listen backlog here: 1,000 clients connect at once (Linux caps it at net.core.somaxconn). */
 const BACKLOG = 4096;
 

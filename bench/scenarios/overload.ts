@@ -120,22 +120,25 @@ export const overload: Scenario = {
     const find = (server: string, phase: string): ServerSummary | undefined =>
       summaries.find((s) => s.server === server && s.phase === phase);
 
+    // One server in one phase: its medians, goodput ÷ its capacity run, 2xx p99 ÷ its unloaded p99.
+    const versus = (name: string, phase: string): { at?: ServerSummary; share: number; growth: number } => {
+      const at = find(name, phase);
+      return {
+        at,
+        share: (at?.okRps ?? Number.NaN) / (find(name, 'capacity')?.okRps ?? Number.NaN),
+        growth: (at?.okP99 ?? Number.NaN) / (find(name, 'unloaded')?.okP99 ?? Number.NaN),
+      };
+    };
     const rawPipelined = find(SERVERS.RAW.name, 'pipelined');
     const rows = servers.map(({ name }) => {
-      const unloaded = find(name, 'unloaded');
-      const capacity = find(name, 'capacity');
-      const loaded = find(name, 'overload');
-      const share = (loaded?.okRps ?? Number.NaN) / (capacity?.okRps ?? Number.NaN);
-      const growth = (loaded?.okP99 ?? Number.NaN) / (unloaded?.okP99 ?? Number.NaN);
-      const polite = find(name, 'overload, Retry-After honoured');
-      const politeShare = (polite?.okRps ?? Number.NaN) / (capacity?.okRps ?? Number.NaN);
-      const politeGrowth = (polite?.okP99 ?? Number.NaN) / (unloaded?.okP99 ?? Number.NaN);
+      const { at: loaded, share, growth } = versus(name, 'overload');
+      const { at: polite, share: politeShare, growth: politeGrowth } = versus(name, 'overload, Retry-After honoured');
       const pipelined = find(name, 'pipelined');
       const pipelinedShare = (pipelined?.okRps ?? Number.NaN) / (rawPipelined?.okRps ?? Number.NaN);
       return {
         name,
-        unloaded,
-        capacity,
+        unloaded: find(name, 'unloaded'),
+        capacity: find(name, 'capacity'),
         loaded,
         share,
         growth,
@@ -229,12 +232,8 @@ export const overload: Scenario = {
       multiple: number,
       polite: boolean,
     ): { share: number; growth: number; shed: number } => {
-      const at = find(name, rateName(multiple, polite));
-      return {
-        share: (at?.okRps ?? Number.NaN) / (find(name, 'capacity')?.okRps ?? Number.NaN),
-        growth: (at?.okP99 ?? Number.NaN) / (find(name, 'unloaded')?.okP99 ?? Number.NaN),
-        shed: at?.non2xxPerSec ?? Number.NaN,
-      };
+      const { at, share, growth } = versus(name, rateName(multiple, polite));
+      return { share, growth, shed: at?.non2xxPerSec ?? Number.NaN };
     };
     const rateCells = (name: string, polite: boolean): string[] =>
       RATE_MULTIPLES.flatMap((multiple) => {

@@ -254,14 +254,18 @@ export class JobSupervisor implements JobOwner {
     const drop = codel.shouldDrop(waited, standing);
     if (queue !== undefined) {
       queue.order = codel.servesNewestFirst ? 'lifo' : 'fifo';
-      for (let head = queue.peek(); queue.order === 'lifo' && head instanceof HttpJob; head = queue.peek()) {
-        const headWaited = now - head.queuedAt;
-        if (!codel.isStale(headWaited)) break;
-        this.shedDelayed(head, headWaited);
-      }
+      if (queue.order === 'lifo') this.shedStaleHead(codel, queue, now);
     }
     if (drop) this.shedDelayed(job, waited);
     return drop;
+  }
+
+  private shedStaleHead(codel: Codel, queue: Pick<JobQueue<PoolJob>, 'peek'>, now: number): void {
+    for (let head = queue.peek(); head instanceof HttpJob; head = queue.peek()) {
+      const waited = now - head.queuedAt;
+      if (!codel.isStale(waited)) return;
+      this.shedDelayed(head, waited);
+    }
   }
 
   private shedDelayed(job: HttpJob, waited: number): void {

@@ -160,7 +160,7 @@ export class HttpPoolApp {
     const concurrency =
       config.adaptiveWorkers === undefined || loopDelay === undefined
         ? undefined
-        : new AdaptiveConcurrency(config.adaptiveWorkers, pool, () => loopDelay.take().p99Ms);
+        : new AdaptiveConcurrency(config.adaptiveWorkers, pool, () => loopDelay.take());
     const jobs = new JobSupervisor({
       pool,
       recorder,

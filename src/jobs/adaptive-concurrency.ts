@@ -12,6 +12,15 @@
 // - the event loop's delay over the window is compared with LOOP_TARGET_MS: a
 //   loop that cannot keep up slows every job, also the ones not measured here
 //   (parsing, 503s, static files);
+// - but running fewer jobs relieves the loop only of the jobs' own work: a
+//   503 costs it as much as a 200 of a handler that only waits. So the loop's
+//   delay counts only while the jobs hold the loop: their timed starts take
+//   MATERIAL_CPU_SHARE of it, or it spends COSTLY_ANSWER_MS or more per
+//   answer (CPU a handler spends after an await shows there). And a loop
+//   busy past BUSY_LOOP with other work resumes every job late, so then the
+//   run times do not count either. Without this, 1,600 pipelined requests to
+//   a 5 ms wait shrank the pool to a fraction of them and shed the rest,
+//   each 503 costing what the 200 would have;
 // - gradient = min(TOLERANCE × baseline ÷ run time, LOOP_TARGET_MS ÷ loop
 //   delay), clamped to [0.5, 1]. Below 1 the limit is multiplied by it: a
 //   congested pool shrinks fast, at most by half a window.
@@ -21,15 +30,19 @@
 // - A request that meets a full queue while the last window was not congested
 //   grows the limit at once (`needMore`): a burst such as pipelined clients'
 //   is served instead of shed while the machine has room. In slow start it
-//   doubles on every such request; after it, it takes the same √limit step,
-//   once a window, so the next window judges it. Doubling there made the
-//   limit swing between the knee and twice the knee under a retry flood (13
-//   to 41 on the bench's CPU-bound route), and the run time with it.
+//   doubles on every such request; after it, a √limit step. While the jobs
+//   hold a busy loop that step is taken once a window, so the next window
+//   judges it: under a retry flood the queue is always full, and doubling on
+//   every such request made the limit swing between the knee and twice the
+//   knee (13 to 41 on the bench's CPU-bound route), and the run time with it.
+//   Otherwise every such request takes one: more jobs waiting on I/O cost
+//   the loop nothing.
 // - A window whose jobs run in under half the baseline means the work changed
 //   (a faster route took over, say): what congestion taught is stale, so
 //   slow start begins again.
 
 import { checkPositiveFields } from '../option-fields';
+import type { LoopDelayWindow } from '../observe/loop-delay';
 import type { WorkerPool } from './worker-pool';
 
 /** `workers: { min, max }`: the bounds the adaptive pool size stays within. */
@@ -54,6 +67,12 @@ export const LOOP_TARGET_MS = 30;
 /** The baseline closes this fraction of its gap to a slower window mean per ms: it forgets over ~30 s. */
 const BASELINE_MEMORY_MS = 30_000;
 const MIN_GRADIENT = 0.5;
+/** The share of the loop the jobs' synchronous parts must take before its delay is theirs to relieve. */
+export const MATERIAL_CPU_SHARE = 0.25;
+/** Loop time per answer (run or refused, ms) past which the jobs are what keeps it busy: ~10× what a 503 costs. */
+export const COSTLY_ANSWER_MS = 0.25;
+/** The loop's busy share past which run times are its doing rather than the jobs'. */
+export const BUSY_LOOP = 0.8;
 
 /** What the limiter saw in its last window, for `app.stats()`. */
 export interface ConcurrencyStats {
@@ -67,6 +86,10 @@ export interface ConcurrencyStats {
   baselineMs: number;
   /** The event loop's p99 delay over the last window, in ms. */
   loopDelayMs: number;
+  /** The share of the last window the loop was busy (0 to 1). */
+  loopBusy: number;
+  /** The share of the last window the jobs' starts held the loop (0 to 1). */
+  jobsCpuShare: number;
 }
 
 export class AdaptiveConcurrency {
@@ -77,10 +100,15 @@ export class AdaptiveConcurrency {
   private windowStart: number;
   private samples = 0;
   private runTotal = 0;
+  private cpuTotal = 0;
+  private refusals = 0;
   private peakInFlight = 0;
   private baseline = Number.POSITIVE_INFINITY;
   private lastRunMs = 0;
   private lastLoopDelayMs = 0;
+  private lastLoopBusy = 0;
+  private lastCpuShare = 0;
+  private jobsHoldTheLoop = false;
 
   /**
    * @param pool the pool it sizes.
@@ -90,7 +118,7 @@ export class AdaptiveConcurrency {
   constructor(
     private readonly bounds: ResolvedAdaptiveWorkers,
     private readonly pool: Pick<WorkerPool, 'resize' | 'inFlight'>,
-    private readonly loopDelayMs: () => number,
+    private readonly loopDelay: () => Pick<LoopDelayWindow, 'p99Ms' | 'busy'>,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.current = bounds.min;
@@ -103,13 +131,19 @@ export class AdaptiveConcurrency {
   }
 
   /** A job ran for `runMs` and is about to give its worker back. */
-  ran(runMs: number): void {
+  ran(runMs: number, cpuMs: number): void {
     this.samples++;
     this.runTotal += runMs;
+    this.cpuTotal += cpuMs;
     const inFlight = this.pool.inFlight;
     if (inFlight > this.peakInFlight) this.peakInFlight = inFlight;
     const now = this.now();
     if (this.samples >= WINDOW_SAMPLES && now - this.windowStart >= WINDOW_MS) this.decide(now);
+  }
+
+  /** A request was answered 503 without running: it cost the loop an answer, too. */
+  refused(): void {
+    this.refusals++;
   }
 
   /**
@@ -119,7 +153,10 @@ export class AdaptiveConcurrency {
    */
   needMore(): boolean {
     if (this.congested || this.current >= this.bounds.max) return false;
-    if (this.grewOnDemand && !this.slowStart) return false;
+    // Jobs that keep the loop busy take one step a window, so the next window
+    // judges it; otherwise every request that finds the queue full takes one
+    // (a pipelined burst): more jobs waiting cost the loop nothing.
+    if (this.grewOnDemand && !this.slowStart && this.jobsHoldTheLoop) return false;
     this.grewOnDemand = true;
     this.grow();
     return true;
@@ -135,6 +172,8 @@ export class AdaptiveConcurrency {
       runMs: round(this.lastRunMs),
       baselineMs,
       loopDelayMs: this.lastLoopDelayMs,
+      loopBusy: this.lastLoopBusy,
+      jobsCpuShare: this.lastCpuShare,
     };
   }
 
@@ -148,9 +187,19 @@ export class AdaptiveConcurrency {
     const memoryMs = saturated ? BASELINE_MEMORY_MS * 10 : BASELINE_MEMORY_MS;
     if (runMs < this.baseline) this.baseline = runMs;
     else this.baseline += (runMs - this.baseline) * Math.min(1, elapsed / memoryMs);
-    const loopDelayMs = this.loopDelayMs();
-    const byRun = (TOLERANCE * this.baseline) / Math.max(runMs, Number.EPSILON);
-    const byLoop = LOOP_TARGET_MS / Math.max(loopDelayMs, Number.EPSILON);
+    const loop = this.loopDelay();
+    const loopDelayMs = loop.p99Ms;
+    // Only a loop the jobs themselves keep busy is relieved by running fewer:
+    // when HTTP work loads it, a 503 costs as much as a 200. The jobs' starts
+    // are timed; what they run after an await is not, but it shows as loop
+    // time per answer far above what an answer itself costs.
+    const cpuShare = this.cpuTotal / Math.max(elapsed, Number.EPSILON);
+    const msPerAnswer = (loop.busy * elapsed) / (this.samples + this.refusals);
+    const loopIsTheJobs = cpuShare >= MATERIAL_CPU_SHARE || msPerAnswer >= COSTLY_ANSWER_MS;
+    // A loop kept busy by other work resumes every job late: run times then say nothing of what the jobs wait for.
+    const runsTell = loopIsTheJobs || loop.busy < BUSY_LOOP;
+    const byRun = runsTell ? (TOLERANCE * this.baseline) / Math.max(runMs, Number.EPSILON) : 1;
+    const byLoop = loopIsTheJobs ? LOOP_TARGET_MS / Math.max(loopDelayMs, Number.EPSILON) : 1;
     const gradient = Math.max(MIN_GRADIENT, Math.min(1, byRun, byLoop));
     this.congested = gradient < 1;
     if (this.congested) {
@@ -162,9 +211,14 @@ export class AdaptiveConcurrency {
     }
     this.lastRunMs = runMs;
     this.lastLoopDelayMs = round(loopDelayMs);
+    this.lastLoopBusy = round(loop.busy);
+    this.lastCpuShare = round(cpuShare);
+    this.jobsHoldTheLoop = loopIsTheJobs && loop.busy >= BUSY_LOOP;
     this.windowStart = now;
     this.samples = 0;
     this.runTotal = 0;
+    this.cpuTotal = 0;
+    this.refusals = 0;
     this.peakInFlight = 0;
     this.grewOnDemand = false;
   }

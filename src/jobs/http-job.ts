@@ -60,6 +60,8 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
   /** A stream the handler returned, while it is piped into the response. */
   private stream: Readable | undefined = undefined;
   startedAt: number | undefined = undefined;
+  /** How long its start held the thread (the handler's synchronous part), in ms; undefined until the start returns. */
+  syncMs: number | undefined = undefined;
   /** When it was handed to the pool (after its input was read), performance.now(). */
   queuedAt = 0;
   endedAt: number | undefined = undefined;
@@ -99,8 +101,14 @@ export class HttpJob extends QueueItem implements PoolJob, BodyOverflowListener,
 
   run(): void {
     this.state = RUNNING;
-    this.startedAt = performance.now();
+    const startedAt = performance.now();
+    this.startedAt = startedAt;
     if (!this.owner.jobStarted(this)) return;
+    this.start();
+    this.syncMs = performance.now() - startedAt;
+  }
+
+  private start(): void {
     const interceptors = this.route.interceptors;
     if (interceptors !== undefined) {
       interceptors

@@ -55,7 +55,7 @@ export interface SupervisorParts {
   /** The `holdShedConnections` option. */
   holdShedConnections?: boolean;
   /** With `workers: 'auto'`: told each job's run time, asked for more room when the queue is full. */
-  concurrency?: Pick<AdaptiveConcurrency, 'ran' | 'needMore'> | undefined;
+  concurrency?: Pick<AdaptiveConcurrency, 'ran' | 'needMore' | 'refused'> | undefined;
 }
 
 export class JobSupervisor implements JobOwner {
@@ -133,6 +133,7 @@ export class JobSupervisor implements JobOwner {
     if (admission === 'rejected') {
       job.drop();
       this.codel?.shed();
+      this.concurrency?.refused();
       this.recorder.shed('queue_full');
       this.refuse(res, this.retryAfter.seconds());
       return;
@@ -270,6 +271,7 @@ export class JobSupervisor implements JobOwner {
 
   private shedDelayed(job: HttpJob, waited: number): void {
     this.codel?.shed();
+    this.concurrency?.refused();
     this.recorder.shed('queue_delay');
     job.endWith(queueTimeout(Math.round(waited), this.retryAfter.seconds()));
   }
@@ -281,7 +283,8 @@ export class JobSupervisor implements JobOwner {
       this.retryAfter.completed(job.endedAt);
       const runMs = job.endedAt - (job.startedAt as number);
       this.recorder.ran(job.route.path, runMs);
-      this.concurrency?.ran(runMs);
+      // A job that ended inside its start ran synchronously throughout.
+      this.concurrency?.ran(runMs, job.syncMs ?? runMs);
       this.pool.release();
     } else {
       // Not a completion: a job shed, timed out or left without running says nothing of how fast the queue drains.

@@ -4,7 +4,7 @@
 // limit, the status page) keeps its own, since reading one starts its next
 // window.
 
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 
 const RESOLUTION_MS = 10;
 
@@ -12,10 +12,13 @@ const RESOLUTION_MS = 10;
 export interface LoopDelayWindow {
   p99Ms: number;
   maxMs: number;
+  /** The share of the window the loop spent running code rather than waiting for events (0 to 1). */
+  busy: number;
 }
 
 export class LoopDelay {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private utilization: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor() {
     this.histogram.enable();
@@ -26,7 +29,10 @@ export class LoopDelay {
     const { histogram } = this;
     // A sample is the time between ticks, the resolution included.
     const late = (ns: number): number => (histogram.count === 0 ? 0 : Math.max(0, ns / 1e6 - RESOLUTION_MS));
-    const window = { p99Ms: late(histogram.percentile(99)), maxMs: late(histogram.max) };
+    const utilization = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(utilization, this.utilization).utilization;
+    this.utilization = utilization;
+    const window = { p99Ms: late(histogram.percentile(99)), maxMs: late(histogram.max), busy };
     histogram.reset();
     return window;
   }

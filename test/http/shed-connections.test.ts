@@ -44,6 +44,29 @@ function nextResponse(socket: Socket): Promise<string> {
   });
 }
 
+/** Reads `count` whole responses from `socket`, in order, as their status codes. */
+function nextStatuses(socket: Socket, count: number): Promise<number[]> {
+  return new Promise((resolve) => {
+    let text = '';
+    const statuses: number[] = [];
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      for (;;) {
+        const split = text.indexOf('\r\n\r\n');
+        const length = /content-length: (\d+)/i.exec(text.slice(0, split));
+        if (split < 0 || length === null || text.length < split + 4 + Number(length[1])) break;
+        statuses.push(parseResponse(text.slice(0, split + 4 + Number(length[1]))).statusCode);
+        text = text.slice(split + 4 + Number(length[1]));
+      }
+      if (statuses.length >= count) {
+        socket.off('data', onData);
+        resolve(statuses);
+      }
+    };
+    socket.on('data', onData);
+  });
+}
+
 describe('holdShedConnections', () => {
   const startApp = appStarter({ beforeClose: () => gate.resolve() });
   beforeEach(() => {
@@ -83,6 +106,27 @@ describe('holdShedConnections', () => {
     const other = performance.now();
     expect((await fetch(`${url}/quick`)).status).to.equal(503);
     expect(performance.now() - other).to.be.below(500);
+    gate.resolve();
+    socket.destroy();
+  });
+
+  it('holds no request pipelined behind a 503 not yet sent: its client could not have read it', async () => {
+    const { app, port } = await startApp({
+      controllers: [HoldController],
+      workers: 1,
+      queueSize: 1,
+      holdShedConnections: true,
+    });
+    void inFlight(fetch(`http://127.0.0.1:${port}/hold`));
+    void inFlight(fetch(`http://127.0.0.1:${port}/hold`));
+    await waitFor(() => app.pool.stats().queued === 1, 'the pool full');
+    const socket = await openSocket(port);
+    const started = performance.now();
+    const answers = nextStatuses(socket, 3);
+    // One write, parsed in one turn: the later two wait behind the first 503, and node gives them the socket only once it is sent.
+    socket.write('GET /quick HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
+    expect(await answers).to.deep.equal([503, 503, 503]);
+    expect(performance.now() - started).to.be.below(500);
     gate.resolve();
     socket.destroy();
   });

@@ -5,8 +5,11 @@
 import { expect } from 'chai';
 import {
   AdaptiveConcurrency,
+  BUSY_LOOP,
   checkAdaptiveWorkers,
+  COSTLY_ANSWER_MS,
   LOOP_TARGET_MS,
+  MATERIAL_CPU_SHARE,
   WINDOW_MS,
   WINDOW_SAMPLES,
 } from '../../src/jobs/adaptive-concurrency';
@@ -25,26 +28,40 @@ class SizedPool {
 
 describe('AdaptiveConcurrency', () => {
   let now: number;
-  let loopDelay: number;
+  let loop: { p99Ms: number; busy: number };
   let pool: SizedPool;
   const limiter = (min = 4, max = 1000): AdaptiveConcurrency =>
     new AdaptiveConcurrency(
       { min, max },
       pool,
-      () => loopDelay,
+      () => loop,
       () => now,
     );
-  /** One window of completed jobs, each of `runMs`, with the pool used up to `inFlight`. */
-  const window = (limit: AdaptiveConcurrency, runMs: number, inFlight = limit.limit): void => {
+  /**
+   * One window of completed jobs, each of `runMs`, with the pool used up to
+   * `inFlight`. Each held the thread for `cpuMs` (all of its run unless told:
+   * the loop is the jobs'), and `refused` requests were answered 503 beside them.
+   */
+  const window = (
+    limit: AdaptiveConcurrency,
+    runMs: number,
+    inFlight = limit.limit,
+    { cpuMs = runMs, refused = 0 }: { cpuMs?: number; refused?: number } = {},
+  ): void => {
     pool.inFlight = inFlight;
+    for (let i = 0; i < refused; i++) limit.refused();
     for (let i = 0; i < WINDOW_SAMPLES; i++) {
       now += WINDOW_MS / WINDOW_SAMPLES;
-      limit.ran(runMs);
+      limit.ran(runMs, cpuMs);
     }
   };
+  /** A window's worth of answers that each cost the loop 1/10 of COSTLY_ANSWER_MS. */
+  const cheapAnswers = (WINDOW_MS / COSTLY_ANSWER_MS) * 10;
+  /** The loads of a loop busy with HTTP work: jobs that take ~none of it, many 503s beside them. */
+  const httpBound = { cpuMs: 0.001, refused: cheapAnswers };
   beforeEach(() => {
     now = 1000;
-    loopDelay = 0;
+    loop = { p99Ms: 0, busy: 0.5 };
     pool = new SizedPool();
   });
 
@@ -70,10 +87,10 @@ describe('AdaptiveConcurrency', () => {
   it('waits for a whole window: enough jobs and enough time', () => {
     const limit = limiter(4, 40);
     pool.inFlight = 4;
-    for (let i = 0; i < WINDOW_SAMPLES * 3; i++) limit.ran(10); // many jobs, no time
+    for (let i = 0; i < WINDOW_SAMPLES * 3; i++) limit.ran(10, 10); // many jobs, no time
     expect(limit.limit).to.equal(4);
     now += WINDOW_MS;
-    limit.ran(10);
+    limit.ran(10, 10);
     expect(limit.limit).to.equal(8);
   });
 
@@ -115,10 +132,40 @@ describe('AdaptiveConcurrency', () => {
   it('shrinks when the event loop is late, even while the jobs it measures stay fast', () => {
     const limit = limiter(4, 1000);
     for (let i = 0; i < 3; i++) window(limit, 10); // 32
-    loopDelay = LOOP_TARGET_MS * 2;
+    loop = { p99Ms: LOOP_TARGET_MS * 2, busy: 1 };
     window(limit, 10);
     expect(limit.limit).to.equal(16);
     expect(limit.stats().loopDelayMs).to.equal(LOOP_TARGET_MS * 2);
+  });
+
+  it('takes a late loop for congestion only when the jobs keep it busy: a 503 costs it as much as a 200', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 3; i++) window(limit, 10); // 32
+    loop = { p99Ms: LOOP_TARGET_MS * 2, busy: 1 };
+    const cpuMs = (MATERIAL_CPU_SHARE * (WINDOW_MS / WINDOW_SAMPLES)) / 2; // half the share that counts
+    window(limit, 10, 32, { cpuMs, refused: cheapAnswers });
+    expect(limit.limit).to.equal(64);
+    window(limit, 10, 64, { cpuMs: cpuMs * 4, refused: cheapAnswers }); // twice the share that counts
+    expect(limit.limit).to.equal(32);
+  });
+
+  it('takes the loop for the jobs when it spends far more on each answer than an answer costs (CPU after an await)', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 3; i++) window(limit, 10); // 32
+    loop = { p99Ms: LOOP_TARGET_MS * 2, busy: 1 };
+    window(limit, 10, 32, { cpuMs: 0.001 }); // 16 answers in 50 ms of a busy loop: ~3 ms each
+    expect(limit.limit).to.equal(16);
+  });
+
+  it('does not read slower jobs on a loop busy with other work as congestion, but does on a loop with room', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 3; i++) window(limit, 10); // 32
+    loop = { p99Ms: 0, busy: BUSY_LOOP };
+    window(limit, 20, 32, httpBound); // the loop resumed them late: still slow start
+    expect(limit.limit).to.equal(64);
+    loop = { p99Ms: 0, busy: BUSY_LOOP / 2 };
+    window(limit, 20, 64, httpBound); // nothing else delays them: gradient 1.25 × 10 / 20
+    expect(limit.limit).to.equal(40);
   });
 
   it('never goes below min', () => {
@@ -152,7 +199,8 @@ describe('AdaptiveConcurrency', () => {
     expect(learned(busy) * 5).to.be.below(learned(idle));
   });
 
-  it('needMore doubles the limit at each call until the first congestion, then grows one step a window, never past max', () => {
+  it('needMore doubles the limit at each call until the first congestion, then, while the jobs keep the loop busy, grows one step a window, never past max', () => {
+    loop = { p99Ms: 0, busy: 1 };
     const limit = limiter(4, 40);
     expect(limit.needMore()).to.equal(true);
     expect(limit.needMore()).to.equal(true);
@@ -173,6 +221,18 @@ describe('AdaptiveConcurrency', () => {
     }
     expect(limit.limit).to.equal(40);
     expect(limit.needMore()).to.equal(false); // at max
+  });
+
+  it('needMore takes a step at every call past slow start while the loop is not held by the jobs', () => {
+    const limit = limiter(4, 1000);
+    for (let i = 0; i < 3; i++) window(limit, 10); // 32
+    window(limit, 100); // congested: 16, past slow start
+    loop = { p99Ms: 0, busy: 1 };
+    window(limit, 10, 4, httpBound); // healthy, and the loop busy with HTTP work, not the jobs
+    expect(limit.limit).to.equal(16);
+    expect(limit.needMore()).to.equal(true); // +√16
+    expect(limit.needMore()).to.equal(true); // +⌈√20⌉
+    expect(limit.limit).to.equal(25);
   });
 
   it('checks the option', () => {

@@ -112,7 +112,7 @@ export class AdaptiveConcurrency {
 
   /**
    * @param pool the pool it sizes.
-   * @param loopDelayMs the event loop's delay since the last call (p99, ms); it starts a new measure.
+   * @param loopDelay the event loop since the last call (its p99 delay, ms, and how busy it was); it starts a new measure.
    * @param now the clock (performance.now() unless a test drives it).
    */
   constructor(
@@ -130,7 +130,7 @@ export class AdaptiveConcurrency {
     return this.current;
   }
 
-  /** A job ran for `runMs` and is about to give its worker back. */
+  /** A job ran for `runMs`, its start holding the thread for `cpuMs`, and is about to give its worker back. */
   ran(runMs: number, cpuMs: number): void {
     this.samples++;
     this.runTotal += runMs;

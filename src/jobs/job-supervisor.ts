@@ -54,7 +54,7 @@ export interface SupervisorParts {
   queue?: (Pick<JobQueue<PoolJob>, 'peek' | 'size'> & { order: QueueOrder }) | undefined;
   /** The `holdShedConnections` option. */
   holdShedConnections?: boolean;
-  /** With `workers: 'auto'`: told each job's run time, asked for more room when the queue is full. */
+  /** With `workers: 'auto'`: told each job's run time and each refusal, asked for more room when the queue is full. */
   concurrency?: Pick<AdaptiveConcurrency, 'ran' | 'needMore' | 'refused'> | undefined;
 }
 

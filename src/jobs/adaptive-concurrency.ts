@@ -104,10 +104,13 @@ export class AdaptiveConcurrency {
   private refusals = 0;
   private peakInFlight = 0;
   private baseline = Number.POSITIVE_INFINITY;
-  private lastRunMs = 0;
-  private lastLoopDelayMs = 0;
-  private lastLoopBusy = 0;
-  private lastCpuShare = 0;
+  /** The last window's readings, rounded, for `stats()`. */
+  private lastWindow: Pick<ConcurrencyStats, 'runMs' | 'loopDelayMs' | 'loopBusy' | 'jobsCpuShare'> = {
+    runMs: 0,
+    loopDelayMs: 0,
+    loopBusy: 0,
+    jobsCpuShare: 0,
+  };
   private jobsHoldTheLoop = false;
 
   /**
@@ -149,7 +152,8 @@ export class AdaptiveConcurrency {
   /**
    * A request met a full queue: true if the limit grew for it (the last
    * window saw no congestion, it is below `max`, and, once the limit has
-   * met congestion, it did not grow this way in this window yet).
+   * met congestion while the jobs hold a busy loop, it did not grow this
+   * way in this window yet).
    */
   needMore(): boolean {
     if (this.congested || this.current >= this.bounds.max) return false;
@@ -169,11 +173,8 @@ export class AdaptiveConcurrency {
       limit: this.current,
       min,
       max,
-      runMs: round(this.lastRunMs),
       baselineMs,
-      loopDelayMs: this.lastLoopDelayMs,
-      loopBusy: this.lastLoopBusy,
-      jobsCpuShare: this.lastCpuShare,
+      ...this.lastWindow,
     };
   }
 
@@ -209,10 +210,12 @@ export class AdaptiveConcurrency {
       // Only a pool that used its whole limit learned it could take more; past slow start, one step a window.
       this.grow();
     }
-    this.lastRunMs = runMs;
-    this.lastLoopDelayMs = round(loopDelayMs);
-    this.lastLoopBusy = round(loop.busy);
-    this.lastCpuShare = round(cpuShare);
+    this.lastWindow = {
+      runMs: round(runMs),
+      loopDelayMs: round(loopDelayMs),
+      loopBusy: round(loop.busy),
+      jobsCpuShare: round(cpuShare),
+    };
     this.jobsHoldTheLoop = loopIsTheJobs && loop.busy >= BUSY_LOOP;
     this.windowStart = now;
     this.samples = 0;
